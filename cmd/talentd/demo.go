@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"text/tabwriter"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"talentd/internal/accounts"
+	"talentd/internal/auth"
+)
+
+// DemoPassword is the password of every demo account; README lists the accounts.
+const DemoPassword = "talentd-demo"
+
+// demoStaff are the demo accounts of the roles not bound to an enterprise.
+var demoStaff = []struct {
+	username, name string
+	role           auth.Role
+}{
+	{"admin", "系统管理员", auth.RoleAdmin},
+	{"talent-office", "区人才办 王主任", auth.RoleTalentOffice},
+	{"window", "政务服务窗口 刘敏", auth.RoleServiceWindow},
+	{"commissioner", "人才服务专员 陈静", auth.RoleCommissioner},
+	{"housing", "区住房保障中心 赵强", auth.RoleHousingOffice},
+	{"finance", "区财政局 孙丽", auth.RoleFinance},
+}
+
+// seedDemo loads the demo district (idempotent) and prints the demo accounts.
+func seedDemo(ctx context.Context, _ *sqlx.DB, svc *services, stdout io.Writer, log *slog.Logger) error {
+	start := time.Now()
+	ctx = auth.WithPrincipal(ctx, auth.System)
+	enterprises, newEnterprises, err := svc.talent.SeedDemoEnterprises(ctx)
+	if err != nil {
+		return fmt.Errorf("seed enterprises: %w", err)
+	}
+	// One slow password hash shared by every demo account keeps seeding fast.
+	hash, err := accounts.HashPassword(DemoPassword)
+	if err != nil {
+		return err
+	}
+	newAccounts := 0
+	ensure := func(a accounts.NewAccount) error {
+		created, err := svc.accounts.EnsureAccount(ctx, a, hash)
+		if created {
+			newAccounts++
+		}
+		return err
+	}
+	for _, s := range demoStaff {
+		if err := ensure(accounts.NewAccount{Username: s.username, DisplayName: s.name, Role: s.role}); err != nil {
+			return err
+		}
+	}
+	for i, e := range enterprises {
+		id := e.ID
+		if err := ensure(accounts.NewAccount{Username: fmt.Sprintf("hr-%03d", i+1),
+			DisplayName: e.Name + " 人力资源部", Role: auth.RoleEnterpriseHR, EnterpriseID: &id}); err != nil {
+			return err
+		}
+	}
+	log.Info("demo data ready", "enterprises_created", newEnterprises, "accounts_created", newAccounts,
+		"duration", time.Since(start).Round(time.Millisecond))
+	if newAccounts == 0 {
+		return nil
+	}
+	fmt.Fprintf(stdout, "Demo accounts (password %q for every one):\n", DemoPassword)
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	for _, s := range demoStaff {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", s.username, s.role, s.name)
+	}
+	if len(enterprises) > 0 {
+		fmt.Fprintf(tw, "  hr-001 … hr-%03d\t%s\tHR of each demo enterprise (hr-001: %s)\n", len(enterprises),
+			auth.RoleEnterpriseHR, enterprises[0].Name)
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,45 @@
+// Package accounts manages who can sign in to talentd: accounts with their roles and enterprise
+// binding, password login with throttling, login sessions and API keys (one opaque-token scheme,
+// stored only as keyed hashes), and the bearer-token authentication of every request.
+package accounts
+
+import (
+	"time"
+
+	"talentd/internal/auth"
+	"talentd/internal/errs"
+)
+
+// NewAccount is what an admin (or the bootstrap command) gives to create an account.
+type NewAccount struct {
+	Username     string
+	DisplayName  string
+	Password     string
+	Role         auth.Role
+	EnterpriseID *int64
+}
+
+// AccountUpdate replaces an account's editable fields.
+type AccountUpdate struct {
+	DisplayName  string
+	Role         auth.Role
+	EnterpriseID *int64
+	Active       bool
+}
+
+// Session is a login's bearer token and when it expires.
+type Session struct {
+	Token     string
+	ExpiresAt time.Time
+}
+
+// Errors the operations return.
+var (
+	ErrBadCredentials   = errs.New(errs.Unauthenticated, "wrong username or password")
+	ErrAccountNotFound  = errs.New(errs.NotFound, "account not found")
+	ErrUsernameTaken    = errs.New(errs.Conflict, "an account with this username exists already")
+	ErrAPIKeyNotFound   = errs.New(errs.NotFound, "API key not found")
+	ErrEnterpriseScope  = errs.Fields("enterprise does not fit the role", errs.FieldError{Location: "body.enterprise_id", Message: "required for enterprise_hr and not allowed for any other role"})
+	ErrUnknownEnterpise = errs.Fields("no such enterprise", errs.FieldError{Location: "body.enterprise_id", Message: "no enterprise with this id"})
+	ErrSelfDisable      = errs.New(errs.Conflict, "you cannot disable or demote your own account")
+)

@@ -1,0 +1,122 @@
+// Package auth holds accounts, their login sessions and API keys, the roles of DESIGN.md, the
+// principal that a request acts as, and the per-operation role declarations that the HTTP layer
+// enforces.
+package auth
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"talentd/internal/errs"
+)
+
+// Role is what an account may do; the values are stored in accounts.role.
+type Role string
+
+// The roles of DESIGN.md.
+const (
+	RoleAdmin         Role = "admin"
+	RoleTalentOffice  Role = "talent_office"
+	RoleEnterpriseHR  Role = "enterprise_hr"
+	RoleServiceWindow Role = "service_window"
+	RoleCommissioner  Role = "commissioner"
+	RoleHousingOffice Role = "housing_office"
+	RoleFinance       Role = "finance"
+)
+
+// AllRoles lists every role, in the order the docs present them.
+var AllRoles = []Role{RoleAdmin, RoleTalentOffice, RoleEnterpriseHR, RoleServiceWindow,
+	RoleCommissioner, RoleHousingOffice, RoleFinance}
+
+// Valid reports whether r is one of AllRoles.
+func (r Role) Valid() bool { return slices.Contains(AllRoles, r) }
+
+// Principal is who a request acts as.
+type Principal struct {
+	AccountID int64
+	Username  string
+	Role      Role
+	// EnterpriseID is the enterprise an enterprise_hr account is bound to; 0 for every other role.
+	EnterpriseID int64
+	// TokenID is the session or API key the request presented; 0 for the command line.
+	TokenID int64
+}
+
+// System is the principal of changes made from the command line (bootstrap, seeding, migrations).
+var System = Principal{Username: "system", Role: RoleAdmin}
+
+type principalKey struct{}
+
+// WithPrincipal returns ctx acting as p.
+func WithPrincipal(ctx context.Context, p Principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+// FromContext returns the principal ctx acts as.
+func FromContext(ctx context.Context) (Principal, bool) {
+	p, ok := ctx.Value(principalKey{}).(Principal)
+	return p, ok
+}
+
+// ErrUnauthenticated is returned when a request carries no valid credentials.
+var ErrUnauthenticated = errs.New(errs.Unauthenticated, "authentication required: send Authorization: Bearer <token>")
+
+// ErrForbidden is returned when the caller's role may not perform the operation.
+var ErrForbidden = errs.New(errs.Forbidden, "your role may not perform this operation")
+
+// MustPrincipal returns the principal in ctx or ErrUnauthenticated; services call it so that a
+// missing principal can never be mistaken for an all-powerful one.
+func MustPrincipal(ctx context.Context) (Principal, error) {
+	p, ok := FromContext(ctx)
+	if !ok {
+		return Principal{}, ErrUnauthenticated
+	}
+	return p, nil
+}
+
+// EnterpriseScope returns the single enterprise the caller is confined to, and whether it is
+// confined at all (only enterprise_hr is).
+func (p Principal) EnterpriseScope() (int64, bool) {
+	if p.Role == RoleEnterpriseHR {
+		return p.EnterpriseID, true
+	}
+	return 0, false
+}
+
+// CanSeeEnterprise reports whether p may see objects of the given enterprise. Objects outside the
+// caller's scope must be reported as not found, never as forbidden, so HR cannot probe for ids.
+func (p Principal) CanSeeEnterprise(enterpriseID int64) bool {
+	id, confined := p.EnterpriseScope()
+	return !confined || id == enterpriseID
+}
+
+// Account is a person or machine client that can sign in.
+type Account struct {
+	ID           int64     `db:"id"`
+	Username     string    `db:"username"`
+	DisplayName  string    `db:"display_name"`
+	Role         Role      `db:"role"`
+	EnterpriseID *int64    `db:"enterprise_id"`
+	Active       bool      `db:"active"`
+	Version      int       `db:"version"`
+	CreatedAt    time.Time `db:"created_at"`
+	UpdatedAt    time.Time `db:"updated_at"`
+}
+
+// Token kinds stored in auth_tokens.kind.
+const (
+	KindSession = "session"
+	KindAPIKey  = "api_key"
+)
+
+// APIKey describes a machine client's key; the secret itself is shown only once, at creation.
+type APIKey struct {
+	ID         int64      `db:"id" json:"id"`
+	AccountID  int64      `db:"account_id" json:"account_id"`
+	Name       string     `db:"name" json:"name"`
+	CreatedAt  time.Time  `db:"created_at" json:"created_at"`
+	ExpiresAt  *time.Time `db:"expires_at" json:"expires_at,omitempty"`
+	RevokedAt  *time.Time `db:"revoked_at" json:"revoked_at,omitempty"`
+	LastUsedAt *time.Time `db:"last_used_at" json:"last_used_at,omitempty"`
+}

@@ -1,0 +1,105 @@
+// Package secrets supplies talentd's secret keys: from TALENTD_* environment variables when set,
+// otherwise generated once into the data directory (with a warning), so that a first `make run`
+// works and later starts keep every token and ciphertext valid.
+package secrets
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+)
+
+// Environment variables that supply the secrets, each as standard base64 of 32 random bytes
+// (e.g. `openssl rand -base64 32`).
+const (
+	EnvTokenPepper   = "TALENTD_TOKEN_PEPPER"
+	EnvEncryptionKey = "TALENTD_ENCRYPTION_KEY"
+)
+
+// FileName is the file in the data directory that holds generated secrets.
+const FileName = "secrets.json"
+
+const keyLen = 32
+
+// Secrets are the keys talentd needs.
+type Secrets struct {
+	// TokenPepper keys the hashes of session tokens and API keys.
+	TokenPepper []byte
+	// EncryptionKey encrypts identity numbers and signing keys at rest (AES-256-GCM).
+	EncryptionKey []byte
+}
+
+type stored struct {
+	TokenPepper   string `json:"token_pepper,omitempty"`
+	EncryptionKey string `json:"encryption_key,omitempty"`
+}
+
+// Load returns the secrets: each from its environment variable when set, else from the data
+// directory's secrets file, else newly generated and saved there (mode 0600) with a warning.
+func Load(dataDir string, getenv func(string) string, log *slog.Logger) (Secrets, error) {
+	path := filepath.Join(dataDir, FileName)
+	var file stored
+	raw, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		if err := json.Unmarshal(raw, &file); err != nil {
+			return Secrets{}, fmt.Errorf("secrets: %s is not valid JSON: %w", path, err)
+		}
+	case !errors.Is(err, fs.ErrNotExist):
+		return Secrets{}, fmt.Errorf("secrets: read %s: %w", path, err)
+	}
+
+	changed := false
+	pick := func(env string, fromFile *string) ([]byte, error) {
+		if v := getenv(env); v != "" {
+			return decode(env, v)
+		}
+		if *fromFile != "" {
+			return decode(path, *fromFile)
+		}
+		b := make([]byte, keyLen)
+		if _, err := rand.Read(b); err != nil {
+			return nil, err
+		}
+		*fromFile = base64.StdEncoding.EncodeToString(b)
+		changed = true
+		log.Warn("secret not configured: generated one into the data directory; set it in the environment for production and back it up",
+			"variable", env, "file", path)
+		return b, nil
+	}
+	var s Secrets
+	if s.TokenPepper, err = pick(EnvTokenPepper, &file.TokenPepper); err != nil {
+		return Secrets{}, err
+	}
+	if s.EncryptionKey, err = pick(EnvEncryptionKey, &file.EncryptionKey); err != nil {
+		return Secrets{}, err
+	}
+	if changed {
+		if err := os.MkdirAll(dataDir, 0o700); err != nil {
+			return Secrets{}, fmt.Errorf("secrets: %w", err)
+		}
+		out, _ := json.MarshalIndent(file, "", "  ")
+		tmp := path + ".tmp"
+		if err := os.WriteFile(tmp, out, 0o600); err != nil {
+			return Secrets{}, fmt.Errorf("secrets: write %s: %w", tmp, err)
+		}
+		if err := os.Rename(tmp, path); err != nil {
+			return Secrets{}, fmt.Errorf("secrets: %w", err)
+		}
+	}
+	return s, nil
+}
+
+func decode(source, v string) ([]byte, error) {
+	b, err := base64.StdEncoding.DecodeString(v)
+	if err != nil || len(b) != keyLen {
+		return nil, fmt.Errorf("secrets: %s must be base64 of exactly %d bytes (e.g. `openssl rand -base64 32`)", source, keyLen)
+	}
+	return b, nil
+}
