@@ -15,7 +15,7 @@ import (
 // is checked here; its GB 32100 checksum in the service.
 type enterpriseBody struct {
 	Name          string `json:"name" minLength:"1" maxLength:"200" example:"重庆璧山精密制造有限公司"`
-	USCC          string `json:"uscc" minLength:"18" maxLength:"18" pattern:"^[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{18}$" doc:"Unified social credit code (统一社会信用代码), 18 characters with the GB 32100 check character" example:"91500227MA5U8XXX1K"`
+	USCC          string `json:"uscc" minLength:"18" maxLength:"18" pattern:"^[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{18}$" doc:"Unified social credit code (统一社会信用代码), 18 characters with the GB 32100 check character" example:"91500120MAWW4MRNPL"`
 	Address       string `json:"address,omitempty" maxLength:"300" example:"重庆市璧山区璧泉街道"`
 	Industry      string `json:"industry,omitempty" maxLength:"100" example:"智能装备"`
 	KeyEnterprise bool   `json:"key_enterprise,omitempty" doc:"重点企业"`

@@ -335,6 +335,8 @@ func (c *Cluster) start(ctx context.Context, temp bool) error {
 	c.logger.Info("postgres: starting cluster", "dir", c.dir, "socket", c.sockDir)
 	out, err := c.run(ctx, "pg_ctl", "start", "-w", "-t", "120", "-D", c.dir, "-l", logFile, "-o", strings.Join(opts, " "))
 	if err != nil {
+		// pg_ctl may give up waiting (or be cancelled) on a server that then finishes starting.
+		c.run(context.WithoutCancel(ctx), "pg_ctl", "stop", "-w", "-m", "immediate", "-D", c.dir)
 		if c.ownSock {
 			os.RemoveAll(c.sockDir)
 			c.ownSock = false

@@ -81,7 +81,8 @@ func Load(dataDir string, getenv func(string) string, log *slog.Logger) (Secrets
 		return Secrets{}, err
 	}
 	if changed {
-		if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		// Traversable (not listable) by others: a private PostgreSQL cluster may live below it.
+		if err := os.MkdirAll(dataDir, 0o711); err != nil {
 			return Secrets{}, fmt.Errorf("secrets: %w", err)
 		}
 		out, _ := json.MarshalIndent(file, "", "  ")

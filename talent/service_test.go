@@ -1,0 +1,123 @@
+package talent_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"talentd/internal/auth"
+	"talentd/internal/errs"
+	"talentd/internal/govid"
+	"talentd/internal/pgtest"
+	"talentd/talent"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+var office = auth.Principal{AccountID: 0, Username: "office", Role: auth.RoleTalentOffice}
+
+func TestService_CreateEnterprise(t *testing.T) {
+	t.Parallel()
+	s := talent.NewService(pgtest.New(t))
+	ctx := auth.WithPrincipal(context.Background(), office)
+	in := talent.DemoEnterpriseInputs()[0]
+
+	e, err := s.CreateEnterprise(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.ID == 0 || e.Version != 1 || e.USCC != in.USCC {
+		t.Errorf("created %+v", e)
+	}
+	t.Run("ErrUSCCTaken", func(t *testing.T) {
+		again := in
+		again.Name = "另一家公司"
+		if _, err := s.CreateEnterprise(ctx, again); !errors.Is(err, talent.ErrUSCCTaken) {
+			t.Errorf("got %v", err)
+		}
+	})
+	t.Run("InvalidChecksum", func(t *testing.T) {
+		bad := talent.DemoEnterpriseInputs()[1]
+		bad.USCC = bad.USCC[:17] + map[bool]string{true: "1", false: "2"}[bad.USCC[17] != '1']
+		_, err := s.CreateEnterprise(ctx, bad)
+		var e *errs.Error
+		if !errors.As(err, &e) || e.Kind != errs.Invalid || len(e.Fields) != 1 || e.Fields[0].Location != "body.uscc" {
+			t.Errorf("got %v", err)
+		}
+	})
+	t.Run("BlankName", func(t *testing.T) {
+		blank := talent.DemoEnterpriseInputs()[2]
+		blank.Name = "   "
+		if _, err := s.CreateEnterprise(ctx, blank); errs.KindOf(err) != errs.Invalid {
+			t.Errorf("got %v", err)
+		}
+	})
+}
+
+func TestService_GetEnterprise(t *testing.T) {
+	t.Parallel()
+	s := talent.NewService(pgtest.New(t))
+	ctx := auth.WithPrincipal(context.Background(), office)
+	x, err := s.CreateEnterprise(ctx, talent.DemoEnterpriseInputs()[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, err := s.CreateEnterprise(ctx, talent.DemoEnterpriseInputs()[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	hr := auth.WithPrincipal(context.Background(), auth.Principal{AccountID: 9, Role: auth.RoleEnterpriseHR, EnterpriseID: x.ID})
+	if _, err := s.GetEnterprise(hr, x.ID); err != nil {
+		t.Errorf("own enterprise: %v", err)
+	}
+	t.Run("ErrEnterpriseNotFound", func(t *testing.T) {
+		if _, err := s.GetEnterprise(hr, y.ID); !errors.Is(err, talent.ErrEnterpriseNotFound) {
+			t.Errorf("another enterprise: %v", err)
+		}
+		if _, err := s.GetEnterprise(ctx, 424242); !errors.Is(err, talent.ErrEnterpriseNotFound) {
+			t.Errorf("missing id: %v", err)
+		}
+	})
+	t.Run("NoPrincipal", func(t *testing.T) {
+		if _, err := s.GetEnterprise(context.Background(), x.ID); errs.KindOf(err) != errs.Unauthenticated {
+			t.Errorf("got %v", err)
+		}
+	})
+}
+
+func TestService_SeedDemoEnterprises(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	s := talent.NewService(db)
+	ctx := auth.WithPrincipal(context.Background(), auth.System)
+	all, created, err := s.SeedDemoEnterprises(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if created != talent.DemoEnterprises || len(all) != talent.DemoEnterprises {
+		t.Fatalf("created %d of %d", created, len(all))
+	}
+	key, suppliers := 0, 0
+	for _, e := range all {
+		if !govid.ValidUSCC(e.USCC) {
+			t.Errorf("demo credit code %s is invalid", e.USCC)
+		}
+		if e.KeyEnterprise {
+			key++
+		}
+		if e.LocalSupplier {
+			suppliers++
+		}
+	}
+	if key != 11 || suppliers != 36 {
+		t.Errorf("%d key enterprises and %d local suppliers, want 11 and 36", key, suppliers)
+	}
+	again, created, err := s.SeedDemoEnterprises(ctx)
+	if err != nil || created != 0 || len(again) != len(all) || again[0].ID != all[0].ID {
+		t.Errorf("second seeding: created %d, err %v", created, err)
+	}
+	var n int
+	if err := db.Get(&n, `SELECT count(*) FROM enterprises`); err != nil || n != talent.DemoEnterprises {
+		t.Errorf("%d enterprises after seeding twice", n)
+	}
+}
