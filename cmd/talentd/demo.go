@@ -8,8 +8,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"talentd/internal/accounts"
 	"talentd/internal/auth"
 )
@@ -31,7 +29,7 @@ var demoStaff = []struct {
 }
 
 // seedDemo loads the demo district (idempotent) and prints the demo accounts.
-func seedDemo(ctx context.Context, _ *sqlx.DB, svc *services, stdout io.Writer, log *slog.Logger) error {
+func seedDemo(ctx context.Context, svc *services, stdout io.Writer, log *slog.Logger) error {
 	start := time.Now()
 	ctx = auth.WithPrincipal(ctx, auth.System)
 	enterprises, newEnterprises, err := svc.talent.SeedDemoEnterprises(ctx)

@@ -132,6 +132,32 @@ func (d *database) close(log *slog.Logger) {
 	}
 }
 
+// environment is what every database-using command starts from.
+type environment struct {
+	log     *slog.Logger
+	secrets secrets.Secrets
+	db      *database
+}
+
+// prepare builds the logger, loads the secrets and opens the (migrated) database.
+func prepare(ctx context.Context, c *config, getenv func(string) string) (*environment, error) {
+	log, err := c.logger()
+	if err != nil {
+		return nil, err
+	}
+	sec, err := secrets.Load(c.DataDir, getenv, log)
+	if err != nil {
+		return nil, err
+	}
+	db, err := openDatabase(ctx, c, log)
+	if err != nil {
+		return nil, err
+	}
+	return &environment{log: log, secrets: sec, db: db}, nil
+}
+
+func (e *environment) close() { e.db.close(e.log) }
+
 // services are the slices' services, wired once.
 type services struct {
 	accounts *accounts.Service
@@ -173,23 +199,16 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := e.parse(args); err != nil {
 		return err
 	}
-	log, err := c.logger()
+	env, err := prepare(ctx, &c, getenv)
 	if err != nil {
 		return err
 	}
-	sec, err := secrets.Load(c.DataDir, getenv, log)
-	if err != nil {
-		return err
-	}
-	db, err := openDatabase(ctx, &c, log)
-	if err != nil {
-		return err
-	}
-	defer db.close(log)
+	defer env.close()
+	log, sec, db := env.log, env.secrets, env.db
 
 	svc := newServices(db.DB, sec, &c, log)
 	if demo {
-		if err := seedDemo(ctx, db.DB, svc, stdout, log); err != nil {
+		if err := seedDemo(ctx, svc, stdout, log); err != nil {
 			return err
 		}
 	}
@@ -251,15 +270,12 @@ func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	if action != "up" && action != "status" {
 		return usageError("migrate takes up or status, not " + action)
 	}
-	log, err := c.logger()
+	env, err := prepare(ctx, &c, getenv) // applies pending migrations
 	if err != nil {
 		return err
 	}
-	db, err := openDatabase(ctx, &c, log) // applies pending migrations
-	if err != nil {
-		return err
-	}
-	defer db.close(log)
+	defer env.close()
+	db := env.db
 	list, err := migrations.List(ctx, db.DB.DB)
 	if err != nil {
 		return err
@@ -292,20 +308,13 @@ func cmdSeed(ctx context.Context, args []string, getenv func(string) string, std
 	if !demo {
 		return usageError("seed needs --demo (the only data set so far)")
 	}
-	log, err := c.logger()
+	env, err := prepare(ctx, &c, getenv)
 	if err != nil {
 		return err
 	}
-	sec, err := secrets.Load(c.DataDir, getenv, log)
-	if err != nil {
-		return err
-	}
-	db, err := openDatabase(ctx, &c, log)
-	if err != nil {
-		return err
-	}
-	defer db.close(log)
-	return seedDemo(ctx, db.DB, newServices(db.DB, sec, &c, log), stdout, log)
+	defer env.close()
+	log, sec, db := env.log, env.secrets, env.db
+	return seedDemo(ctx, newServices(db.DB, sec, &c, log), stdout, log)
 }
 
 func cmdOpenAPI(args []string, stdout io.Writer) error {
@@ -359,14 +368,6 @@ func cmdAccounts(ctx context.Context, args []string, getenv func(string) string,
 	if err := e.parse(args); err != nil {
 		return err
 	}
-	log, err := c.logger()
-	if err != nil {
-		return err
-	}
-	sec, err := secrets.Load(c.DataDir, getenv, log)
-	if err != nil {
-		return err
-	}
 	if sub == "create" {
 		if password == "" {
 			password = getenv("TALENTD_NEW_PASSWORD")
@@ -378,12 +379,12 @@ func cmdAccounts(ctx context.Context, args []string, getenv func(string) string,
 	if sub == "disable" && username == "" {
 		return usageError("accounts disable needs --username")
 	}
-	db, err := openDatabase(ctx, &c, log)
+	env, err := prepare(ctx, &c, getenv)
 	if err != nil {
 		return err
 	}
-	defer db.close(log)
-	svc := accounts.NewService(db.DB, accounts.Options{Pepper: sec.TokenPepper, Logger: log})
+	defer env.close()
+	svc := accounts.NewService(env.db.DB, accounts.Options{Pepper: env.secrets.TokenPepper, Logger: env.log})
 	ctx = auth.WithPrincipal(ctx, auth.System)
 
 	switch sub {
