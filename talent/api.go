@@ -71,6 +71,12 @@ func optionalBool(s string) *bool {
 
 // Register adds the registry's operations to api.
 func Register(api huma.API, s *Service) {
+	registerEnterprises(api, s)
+	registerTalents(api, s)
+	registerPolicies(api, s)
+}
+
+func registerEnterprises(api huma.API, s *Service) {
 	tags := []string{"Enterprises"}
 	huma.Register(api, auth.Allow(huma.Operation{
 		OperationID: "create-enterprise", Method: http.MethodPost, Path: "/v1/enterprises", Tags: tags,

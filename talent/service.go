@@ -10,6 +10,7 @@ import (
 	"talentd/internal/audit"
 	"talentd/internal/auth"
 	"talentd/internal/etag"
+	"talentd/internal/fieldcrypt"
 	"talentd/internal/page"
 	"talentd/internal/postgres"
 	"talentd/internal/validate"
@@ -19,11 +20,13 @@ import (
 type Service struct {
 	db       *sqlx.DB
 	validate *validate.Validator
+	ring     *fieldcrypt.Ring
+	hooks    Hooks
 }
 
-// NewService returns a Service over db.
-func NewService(db *sqlx.DB) *Service {
-	return &Service{db: db, validate: validate.New()}
+// NewService returns a Service over db that protects identity numbers with ring.
+func NewService(db *sqlx.DB, ring *fieldcrypt.Ring) *Service {
+	return &Service{db: db, validate: validate.New(), ring: ring}
 }
 
 func (in *EnterpriseInput) normalize() {

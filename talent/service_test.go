@@ -1,12 +1,14 @@
 package talent_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"testing"
 
 	"talentd/internal/auth"
 	"talentd/internal/errs"
+	"talentd/internal/fieldcrypt"
 	"talentd/internal/govid"
 	"talentd/internal/pgtest"
 	"talentd/talent"
@@ -18,7 +20,7 @@ var office = auth.Principal{AccountID: 0, Username: "office", Role: auth.RoleTal
 
 func TestService_CreateEnterprise(t *testing.T) {
 	t.Parallel()
-	s := talent.NewService(pgtest.New(t))
+	s := newService(t)
 	ctx := auth.WithPrincipal(context.Background(), office)
 	in := talent.DemoEnterpriseInputs()[0]
 
@@ -56,7 +58,7 @@ func TestService_CreateEnterprise(t *testing.T) {
 
 func TestService_GetEnterprise(t *testing.T) {
 	t.Parallel()
-	s := talent.NewService(pgtest.New(t))
+	s := newService(t)
 	ctx := auth.WithPrincipal(context.Background(), office)
 	x, err := s.CreateEnterprise(ctx, talent.DemoEnterpriseInputs()[0])
 	if err != nil {
@@ -88,7 +90,7 @@ func TestService_GetEnterprise(t *testing.T) {
 func TestService_SeedDemoEnterprises(t *testing.T) {
 	t.Parallel()
 	db := pgtest.New(t)
-	s := talent.NewService(db)
+	s := talent.NewService(db, testRing(t))
 	ctx := auth.WithPrincipal(context.Background(), auth.System)
 	all, created, err := s.SeedDemoEnterprises(ctx)
 	if err != nil {
@@ -121,3 +123,14 @@ func TestService_SeedDemoEnterprises(t *testing.T) {
 		t.Errorf("%d enterprises after seeding twice", n)
 	}
 }
+
+func testRing(t *testing.T) *fieldcrypt.Ring {
+	t.Helper()
+	r, err := fieldcrypt.NewRing(bytes.Repeat([]byte{1}, 32), nil, bytes.Repeat([]byte{2}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func newService(t *testing.T) *talent.Service { return talent.NewService(pgtest.New(t), testRing(t)) }

@@ -82,7 +82,11 @@ func operations(doc *huma.OpenAPI) []*huma.Operation {
 // TestOpenAPI_DocumentsSecurity checks that the document shows the bearer requirement and the
 // allowed roles on every protected operation.
 func TestOpenAPI_DocumentsSecurity(t *testing.T) {
-	doc := newHTTP(nil, newServices(nil, testSecrets(), &config{}, discardLog()), discardLog()).API.OpenAPI()
+	svc, err := newServices(nil, testSecrets(), &config{}, discardLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := newHTTP(nil, svc, discardLog()).API.OpenAPI()
 	if doc.Components.SecuritySchemes[auth.SecurityScheme] == nil {
 		t.Fatal("no bearer security scheme in the document")
 	}

@@ -67,11 +67,13 @@ func newTestEnv(t *testing.T) *testEnv {
 	t.Helper()
 	db := pgtest.New(t)
 	log := discardLog()
-	svc := newServices(db, testSecrets(), &config{}, log)
+	svc, err := newServices(db, testSecrets(), &config{}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
 	e := &testEnv{t: t, db: db, svc: svc, acct: map[string]auth.Account{}, tokens: map[string]string{}}
 	ctx := auth.WithPrincipal(context.Background(), auth.System)
 	inputs := talent.DemoEnterpriseInputs()
-	var err error
 	if e.entX, err = svc.talent.CreateEnterprise(ctx, inputs[0]); err != nil {
 		t.Fatal(err)
 	}
@@ -201,5 +203,6 @@ func validEnterpriseBody(i int) map[string]any {
 func discardLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 func testSecrets() secrets.Secrets {
-	return secrets.Secrets{TokenPepper: []byte("test-pepper-test-pepper-test-pep"), EncryptionKey: make([]byte, 32)}
+	return secrets.Secrets{TokenPepper: []byte("test-pepper-test-pepper-test-pep"),
+		EncryptionKey: bytes.Repeat([]byte{1}, 32), IndexKey: bytes.Repeat([]byte{2}, 32)}
 }

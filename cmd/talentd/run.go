@@ -19,6 +19,7 @@ import (
 	"talentd/internal/audit"
 	"talentd/internal/auth"
 	"talentd/internal/errs"
+	"talentd/internal/fieldcrypt"
 	"talentd/internal/httpapi"
 	"talentd/internal/page"
 	"talentd/internal/postgres"
@@ -165,12 +166,16 @@ type services struct {
 	talent   *talent.Service
 }
 
-func newServices(db *sqlx.DB, sec secrets.Secrets, c *config, log *slog.Logger) *services {
+func newServices(db *sqlx.DB, sec secrets.Secrets, c *config, log *slog.Logger) (*services, error) {
+	ring, err := fieldcrypt.NewRing(sec.EncryptionKey, sec.OldEncryptionKeys, sec.IndexKey)
+	if err != nil {
+		return nil, err
+	}
 	return &services{
 		accounts: accounts.NewService(db, accounts.Options{Pepper: sec.TokenPepper, SessionTTL: c.SessionTTL, Logger: log}),
 		audit:    audit.NewService(db),
-		talent:   talent.NewService(db),
-	}
+		talent:   talent.NewService(db, ring),
+	}, nil
 }
 
 // newHTTP builds the HTTP layer and registers every slice's operations on it.
@@ -206,7 +211,10 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	defer env.close()
 	log, sec, db := env.log, env.secrets, env.db
 
-	svc := newServices(db.DB, sec, &c, log)
+	svc, err := newServices(db.DB, sec, &c, log)
+	if err != nil {
+		return err
+	}
 	if demo {
 		if err := seedDemo(ctx, svc, stdout, log); err != nil {
 			return err
@@ -314,7 +322,11 @@ func cmdSeed(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	defer env.close()
 	log, sec, db := env.log, env.secrets, env.db
-	return seedDemo(ctx, newServices(db.DB, sec, &c, log), stdout, log)
+	svc, err := newServices(db.DB, sec, &c, log)
+	if err != nil {
+		return err
+	}
+	return seedDemo(ctx, svc, stdout, log)
 }
 
 func cmdOpenAPI(args []string, stdout io.Writer) error {
@@ -326,7 +338,13 @@ func cmdOpenAPI(args []string, stdout io.Writer) error {
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	c := &config{}
-	srv := newHTTP(nil, newServices(nil, secrets.Secrets{TokenPepper: []byte("openapi")}, c, log), log)
+	// Registration touches neither the database nor the keys; throwaway keys satisfy the constructors.
+	key := make([]byte, 32)
+	svc, err := newServices(nil, secrets.Secrets{TokenPepper: key, EncryptionKey: key, IndexKey: key}, c, log)
+	if err != nil {
+		return err
+	}
+	srv := newHTTP(nil, svc, log)
 	marshal := srv.API.OpenAPI().MarshalJSON
 	if asYAML {
 		marshal = srv.API.OpenAPI().YAML

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // Environment variables that supply the secrets, each as standard base64 of 32 random bytes
@@ -20,6 +21,10 @@ import (
 const (
 	EnvTokenPepper   = "TALENTD_TOKEN_PEPPER"
 	EnvEncryptionKey = "TALENTD_ENCRYPTION_KEY"
+	EnvIndexKey      = "TALENTD_INDEX_KEY"
+	// EnvOldEncryptionKeys lists retired encryption keys, comma-separated, that still open old
+	// ciphertexts during a key rotation.
+	EnvOldEncryptionKeys = "TALENTD_ENCRYPTION_OLD_KEYS"
 )
 
 // FileName is the file in the data directory that holds generated secrets.
@@ -33,11 +38,16 @@ type Secrets struct {
 	TokenPepper []byte
 	// EncryptionKey encrypts identity numbers and signing keys at rest (AES-256-GCM).
 	EncryptionKey []byte
+	// OldEncryptionKeys still decrypt what older keys encrypted, until `talentd reencrypt` ran.
+	OldEncryptionKeys [][]byte
+	// IndexKey keys the blind indexes of encrypted fields; it does not rotate.
+	IndexKey []byte
 }
 
 type stored struct {
 	TokenPepper   string `json:"token_pepper,omitempty"`
 	EncryptionKey string `json:"encryption_key,omitempty"`
+	IndexKey      string `json:"index_key,omitempty"`
 }
 
 // Load returns the secrets: each from its environment variable when set, else from the data
@@ -79,6 +89,18 @@ func Load(dataDir string, getenv func(string) string, log *slog.Logger) (Secrets
 	}
 	if s.EncryptionKey, err = pick(EnvEncryptionKey, &file.EncryptionKey); err != nil {
 		return Secrets{}, err
+	}
+	if s.IndexKey, err = pick(EnvIndexKey, &file.IndexKey); err != nil {
+		return Secrets{}, err
+	}
+	if v := getenv(EnvOldEncryptionKeys); v != "" {
+		for _, part := range strings.Split(v, ",") {
+			k, err := decode(EnvOldEncryptionKeys, strings.TrimSpace(part))
+			if err != nil {
+				return Secrets{}, err
+			}
+			s.OldEncryptionKeys = append(s.OldEncryptionKeys, k)
+		}
 	}
 	if changed {
 		// Traversable (not listable) by others: a private PostgreSQL cluster may live below it.

@@ -21,7 +21,8 @@ func TestLoad_GeneratesOnceAndKeeps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(first.TokenPepper) != 32 || len(first.EncryptionKey) != 32 || bytes.Equal(first.TokenPepper, first.EncryptionKey) {
+	if len(first.TokenPepper) != 32 || len(first.EncryptionKey) != 32 || len(first.IndexKey) != 32 ||
+		bytes.Equal(first.TokenPepper, first.EncryptionKey) || bytes.Equal(first.IndexKey, first.EncryptionKey) {
 		t.Fatalf("bad generated secrets: %d %d", len(first.TokenPepper), len(first.EncryptionKey))
 	}
 	info, err := os.Stat(filepath.Join(dir, FileName))
@@ -35,7 +36,8 @@ func TestLoad_GeneratesOnceAndKeeps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(first.TokenPepper, second.TokenPepper) || !bytes.Equal(first.EncryptionKey, second.EncryptionKey) {
+	if !bytes.Equal(first.TokenPepper, second.TokenPepper) || !bytes.Equal(first.EncryptionKey, second.EncryptionKey) ||
+		!bytes.Equal(first.IndexKey, second.IndexKey) {
 		t.Error("a second start must reuse the generated secrets")
 	}
 }
@@ -43,7 +45,7 @@ func TestLoad_GeneratesOnceAndKeeps(t *testing.T) {
 func TestLoad_EnvironmentWins(t *testing.T) {
 	key := bytes.Repeat([]byte{7}, 32)
 	env := func(k string) string {
-		if k == EnvTokenPepper || k == EnvEncryptionKey {
+		if k == EnvTokenPepper || k == EnvEncryptionKey || k == EnvIndexKey {
 			return base64.StdEncoding.EncodeToString(key)
 		}
 		return ""
@@ -73,5 +75,22 @@ func TestLoad_RejectsBadValues(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), EnvTokenPepper) {
 			t.Errorf("value %q: want an error naming %s, got %v", v, EnvTokenPepper, err)
 		}
+	}
+}
+
+func TestLoad_OldKeys(t *testing.T) {
+	k1, k2 := bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32)
+	env := func(k string) string {
+		if k == EnvOldEncryptionKeys {
+			return base64.StdEncoding.EncodeToString(k1) + ", " + base64.StdEncoding.EncodeToString(k2)
+		}
+		return ""
+	}
+	s, err := Load(t.TempDir(), env, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.OldEncryptionKeys) != 2 || !bytes.Equal(s.OldEncryptionKeys[1], k2) {
+		t.Errorf("old keys: %d", len(s.OldEncryptionKeys))
 	}
 }

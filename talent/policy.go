@@ -1,0 +1,231 @@
+package talent
+
+import (
+	"database/sql/driver"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"time"
+
+	"talentd/internal/civil"
+	"talentd/internal/errs"
+)
+
+// Conditions are what a rule requires; every condition given must hold (AND), and a list is
+// satisfied by any of its values (OR). An empty Conditions matches nobody.
+type Conditions struct {
+	Education    []string `json:"education,omitempty" doc:"Any of these education levels"`
+	Title        []string `json:"title,omitempty" doc:"Any of these professional titles"`
+	SkillLevel   []string `json:"skill_level,omitempty" doc:"Any of these skill levels"`
+	HonoursAny   []string `json:"honours_any,omitempty" doc:"Holds any of these honour codes"`
+	MinSalaryFen *int64   `json:"min_salary_fen,omitempty" doc:"Annual salary at least this many fen"`
+	MinAge       *int     `json:"min_age,omitempty" doc:"At least this old on the day of the decision"`
+	MaxAge       *int     `json:"max_age,omitempty" doc:"At most this old on the day of the decision"`
+}
+
+// Rule grants a grade to whoever meets its conditions.
+type Rule struct {
+	Code          string     `json:"code" minLength:"1" maxLength:"20" pattern:"^[A-Za-z0-9_.-]+$" doc:"Short code shown as the reason, e.g. B2"`
+	Grade         Grade      `json:"grade" enum:"A,B,C,D"`
+	DescriptionZH string     `json:"description_zh" minLength:"1" maxLength:"200"`
+	DescriptionEN string     `json:"description_en,omitempty" maxLength:"300"`
+	When          Conditions `json:"when"`
+}
+
+// RuleList is a policy's ordered rules, stored as a jsonb array.
+type RuleList []Rule
+
+// Scan reads the jsonb column.
+func (r *RuleList) Scan(src any) error { return scanJSON(src, r) }
+
+// Value writes the jsonb column.
+func (r RuleList) Value() (driver.Value, error) {
+	b, err := json.Marshal([]Rule(r))
+	return string(b), err
+}
+
+// Policy statuses: one published version is in force; drafts await publication; published
+// versions that were superseded are retired.
+const (
+	PolicyDraft     = "draft"
+	PolicyPublished = "published"
+	PolicyRetired   = "retired"
+)
+
+// Policy is one version of the grading policy.
+type Policy struct {
+	ID          int64      `db:"id" json:"id"`
+	Version     int        `db:"version" json:"version"`
+	Status      string     `db:"status" json:"status" enum:"draft,published,retired"`
+	Title       string     `db:"title" json:"title"`
+	Rules       RuleList   `db:"rules" json:"rules"`
+	CreatedBy   string     `db:"created_by" json:"created_by"`
+	CreatedAt   time.Time  `db:"created_at" json:"created_at"`
+	UpdatedAt   time.Time  `db:"updated_at" json:"updated_at"`
+	PublishedBy *string    `db:"published_by" json:"published_by,omitempty"`
+	PublishedAt *time.Time `db:"published_at" json:"published_at,omitempty"`
+}
+
+// Attributes are the facts a grade is computed from; a decision keeps a snapshot of them.
+type Attributes struct {
+	Education       string     `json:"education"`
+	Title           string     `json:"title"`
+	SkillLevel      string     `json:"skill_level"`
+	Honours         []string   `json:"honours"`
+	AnnualSalaryFen int64      `json:"annual_salary_fen"`
+	BirthDate       civil.Date `json:"birth_date"`
+	Age             int        `json:"age" doc:"Age on the day of the decision"`
+}
+
+// Scan reads a decision's jsonb snapshot.
+func (a *Attributes) Scan(src any) error { return scanJSON(src, a) }
+
+// Value writes the snapshot as jsonb.
+func (a Attributes) Value() (driver.Value, error) {
+	b, err := json.Marshal(a)
+	return string(b), err
+}
+
+// Assessment is what a policy says of a set of attributes: the grade and why.
+type Assessment struct {
+	Eligible      bool     `json:"eligible"`
+	Grade         Grade    `json:"grade,omitempty" enum:"A,B,C,D"`
+	Rules         []string `json:"rules" doc:"Codes of the rules that give the grade"`
+	Matched       []string `json:"matched" doc:"Codes of every rule that matched, any grade"`
+	Reason        string   `json:"reason" doc:"Why, in words"`
+	PolicyVersion int      `json:"policy_version"`
+}
+
+// districtTime is the zone in which "today" is decided, for ages.
+var districtTime = time.FixedZone("CST", 8*3600)
+
+// Assess grades a on the given day: the highest grade of any rule fully matched, with every rule
+// of that grade that matched.
+func (p *Policy) Assess(a Attributes, on civil.Date) Assessment {
+	a.Age = a.BirthDate.YearsUntil(on)
+	out := Assessment{PolicyVersion: p.Version, Rules: []string{}, Matched: []string{}}
+	best := 0
+	for _, r := range p.Rules {
+		if !r.When.match(a) {
+			continue
+		}
+		out.Matched = append(out.Matched, r.Code)
+		switch rank := r.Grade.rank(); {
+		case rank > best:
+			best, out.Grade, out.Rules = rank, r.Grade, []string{r.Code}
+		case rank == best:
+			out.Rules = append(out.Rules, r.Code)
+		}
+	}
+	if best == 0 {
+		out.Reason = fmt.Sprintf("matches no rule of grading policy version %d: not eligible for registration", p.Version)
+		return out
+	}
+	out.Eligible = true
+	out.Reason = fmt.Sprintf("grade %s by rule %s of policy version %d", out.Grade, joinCodes(out.Rules), p.Version)
+	return out
+}
+
+func joinCodes(codes []string) string {
+	s := ""
+	for i, c := range codes {
+		if i > 0 {
+			s += ", "
+		}
+		s += c
+	}
+	return s
+}
+
+func (c Conditions) empty() bool {
+	return len(c.Education) == 0 && len(c.Title) == 0 && len(c.SkillLevel) == 0 && len(c.HonoursAny) == 0 &&
+		c.MinSalaryFen == nil && c.MinAge == nil && c.MaxAge == nil
+}
+
+func (c Conditions) match(a Attributes) bool {
+	if c.empty() {
+		return false
+	}
+	if len(c.Education) > 0 && !slices.Contains(c.Education, a.Education) {
+		return false
+	}
+	if len(c.Title) > 0 && !slices.Contains(c.Title, a.Title) {
+		return false
+	}
+	if len(c.SkillLevel) > 0 && !slices.Contains(c.SkillLevel, a.SkillLevel) {
+		return false
+	}
+	if len(c.HonoursAny) > 0 && !slices.ContainsFunc(a.Honours, func(h string) bool { return slices.Contains(c.HonoursAny, h) }) {
+		return false
+	}
+	if c.MinSalaryFen != nil && a.AnnualSalaryFen < *c.MinSalaryFen {
+		return false
+	}
+	if c.MinAge != nil && a.Age < *c.MinAge {
+		return false
+	}
+	if c.MaxAge != nil && a.Age > *c.MaxAge {
+		return false
+	}
+	return true
+}
+
+// Allowed values of the attributes a rule can test.
+var (
+	Educations  = []string{"doctorate", "master", "bachelor", "associate", "other"}
+	Titles      = []string{"senior_full", "senior_associate", "intermediate", "junior", "none"}
+	SkillLevels = []string{"senior_technician", "technician", "senior_worker", "none"}
+	HonourCodes = []string{"academician", "national_award", "national_programme", "municipal_programme",
+		"district_talent", "district_craftsman", "other"}
+)
+
+var ruleCode = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,20}$`)
+
+// validateRules checks a draft's rules: unique codes, known values, at least one rule per grade
+// is not required, but every rule must test something.
+func validateRules(rules []Rule) error {
+	var fields []errs.FieldError
+	bad := func(i int, field, msg string, v any) {
+		fields = append(fields, errs.FieldError{Location: fmt.Sprintf("body.rules[%d].%s", i, field), Message: msg, Value: v})
+	}
+	if len(rules) == 0 {
+		return errs.Fields("a policy needs at least one rule", errs.FieldError{Location: "body.rules", Message: "empty"})
+	}
+	seen := map[string]bool{}
+	for i, r := range rules {
+		if !ruleCode.MatchString(r.Code) {
+			bad(i, "code", "1 to 20 letters, digits, '.', '_' or '-'", r.Code)
+		} else if seen[r.Code] {
+			bad(i, "code", "duplicate rule code", r.Code)
+		}
+		seen[r.Code] = true
+		if r.Grade.rank() == 0 {
+			bad(i, "grade", "must be A, B, C or D", r.Grade)
+		}
+		if r.When.empty() {
+			bad(i, "when", "a rule must state at least one condition", nil)
+		}
+		check := func(field string, values, allowed []string) {
+			for _, v := range values {
+				if !slices.Contains(allowed, v) {
+					bad(i, "when."+field, "unknown value; allowed: "+joinCodes(allowed), v)
+				}
+			}
+		}
+		check("education", r.When.Education, Educations)
+		check("title", r.When.Title, Titles)
+		check("skill_level", r.When.SkillLevel, SkillLevels)
+		check("honours_any", r.When.HonoursAny, HonourCodes)
+		if r.When.MinSalaryFen != nil && *r.When.MinSalaryFen < 0 {
+			bad(i, "when.min_salary_fen", "must not be negative", *r.When.MinSalaryFen)
+		}
+		if r.When.MinAge != nil && r.When.MaxAge != nil && *r.When.MinAge > *r.When.MaxAge {
+			bad(i, "when.max_age", "must not be below min_age", *r.When.MaxAge)
+		}
+	}
+	if len(fields) > 0 {
+		return errs.Fields("invalid grading rules", fields...)
+	}
+	return nil
+}

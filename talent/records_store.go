@@ -1,0 +1,379 @@
+package talent
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"talentd/internal/auth"
+	"talentd/internal/civil"
+	"talentd/internal/postgres"
+)
+
+const talentColumns = `id, enterprise_id, status, name, gender, birth_date, id_number_cipher, id_number_masked,
+       mobile, email, position, education, school, major, graduation_year, title, skill_level, honours,
+       annual_salary_fen, field, arrived_on, notes, grade, grade_rules, grade_overridden, grade_decision_id,
+       review_comment, submitted_at, registered_at, left_at, version, created_at, updated_at`
+
+// translateTalent adds the registry's meaning to driver errors on talent rows.
+func translateTalent(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrTalentNotFound
+	}
+	if postgres.Constraint(err) == "talents_enterprise_id_fkey" {
+		return errUnknownEnterprise
+	}
+	return postgres.Translate(err, what)
+}
+
+// sealedID is an identity number in the three forms the table keeps.
+type sealedID struct {
+	cipher []byte
+	hash   []byte
+	masked string
+}
+
+const insertTalent = `
+INSERT INTO talents (enterprise_id, name, gender, birth_date, id_number_cipher, id_number_hash, id_number_masked,
+       mobile, email, position, education, school, major, graduation_year, title, skill_level, honours, honour_codes,
+       annual_salary_fen, field, arrived_on, notes)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
+ON CONFLICT (id_number_hash) DO NOTHING
+RETURNING ` + talentColumns
+
+// insertTalentRow inserts a draft; found is false when the identity number exists already.
+func insertTalentRow(ctx context.Context, q sqlx.ExtContext, in TalentInput, id sealedID) (Talent, bool, error) {
+	var out Talent
+	err := sqlx.GetContext(ctx, q, &out, insertTalent, in.EnterpriseID, in.Name, in.Gender, in.BirthDate,
+		id.cipher, id.hash, id.masked, in.Mobile, in.Email, in.Position, in.Education, in.School, in.Major,
+		nullInt(in.GraduationYear), in.Title, in.SkillLevel, HonourList(in.Honours), HonourList(in.Honours).codes(),
+		in.AnnualSalaryFen, in.Field, in.ArrivedOn, in.Notes)
+	if errors.Is(err, sql.ErrNoRows) {
+		return out, false, nil
+	}
+	return out, err == nil, translateTalent(err, "create talent")
+}
+
+func nullInt(n int) *int {
+	if n == 0 {
+		return nil
+	}
+	return &n
+}
+
+const updateTalent = `
+UPDATE talents SET enterprise_id = $2, name = $3, gender = $4, birth_date = $5, id_number_cipher = $6,
+       id_number_hash = $7, id_number_masked = $8, mobile = $9, email = $10, position = $11, education = $12,
+       school = $13, major = $14, graduation_year = $15, title = $16, skill_level = $17, honours = $18,
+       honour_codes = $19, annual_salary_fen = $20, field = $21, arrived_on = $22, notes = $23,
+       version = version + 1, updated_at = now()
+WHERE id = $1
+RETURNING ` + talentColumns
+
+func updateTalentRow(ctx context.Context, q sqlx.ExtContext, id int64, in TalentInput, sid sealedID) (Talent, error) {
+	var out Talent
+	err := sqlx.GetContext(ctx, q, &out, updateTalent, id, in.EnterpriseID, in.Name, in.Gender, in.BirthDate,
+		sid.cipher, sid.hash, sid.masked, in.Mobile, in.Email, in.Position, in.Education, in.School, in.Major,
+		nullInt(in.GraduationYear), in.Title, in.SkillLevel, HonourList(in.Honours), HonourList(in.Honours).codes(),
+		in.AnnualSalaryFen, in.Field, in.ArrivedOn, in.Notes)
+	return out, translateTalent(err, "update talent")
+}
+
+const selectTalent = `SELECT ` + talentColumns + ` FROM talents WHERE id = $1`
+
+func getTalent(ctx context.Context, q sqlx.QueryerContext, id int64, forUpdate bool) (Talent, error) {
+	query := selectTalent
+	if forUpdate {
+		query += ` FOR UPDATE`
+	}
+	var out Talent
+	err := sqlx.GetContext(ctx, q, &out, query, id)
+	return out, translateTalent(err, "get talent")
+}
+
+const selectStatusByHash = `SELECT status FROM talents WHERE id_number_hash = $1`
+
+func statusByHash(ctx context.Context, q sqlx.QueryerContext, hash []byte) (Status, error) {
+	var st Status
+	err := sqlx.GetContext(ctx, q, &st, selectStatusByHash, hash)
+	return st, translateTalent(err, "find talent")
+}
+
+// transition is a change of workflow status with the columns it sets besides status.
+type transition struct {
+	to            Status
+	comment       *string // review_comment; nil keeps it
+	submitted     bool
+	registered    bool
+	left          bool
+	enterpriseID  **int64 // re-registration may move the person to another enterprise
+	clearGrade    bool
+	gradeDecision *Decision
+}
+
+func applyTransition(ctx context.Context, q sqlx.ExtContext, t Talent, tr transition) (Talent, error) {
+	sets := []string{"status = $2", "version = version + 1", "updated_at = now()"}
+	args := []any{t.ID, string(tr.to)}
+	add := func(col string, v any) {
+		args = append(args, v)
+		sets = append(sets, fmt.Sprintf("%s = $%d", col, len(args)))
+	}
+	if tr.comment != nil {
+		add("review_comment", *tr.comment)
+	}
+	if tr.submitted {
+		sets = append(sets, "submitted_at = now()")
+	}
+	if tr.registered {
+		sets = append(sets, "registered_at = now()", "left_at = NULL")
+	}
+	if tr.left {
+		sets = append(sets, "left_at = now()")
+	}
+	if tr.enterpriseID != nil {
+		add("enterprise_id", *tr.enterpriseID)
+	}
+	if tr.clearGrade {
+		sets = append(sets, "grade = NULL", "grade_rules = '{}'", "grade_overridden = false", "grade_decision_id = NULL",
+			"registered_at = NULL", "submitted_at = NULL")
+	}
+	if d := tr.gradeDecision; d != nil {
+		add("grade", string(d.Grade))
+		add("grade_rules", d.Rules)
+		add("grade_overridden", d.Overridden)
+		add("grade_decision_id", d.ID)
+	}
+	var out Talent
+	err := sqlx.GetContext(ctx, q, &out, `UPDATE talents SET `+strings.Join(sets, ", ")+` WHERE id = $1 RETURNING `+talentColumns, args...)
+	return out, translateTalent(err, "update talent status")
+}
+
+const insertEvent = `
+INSERT INTO talent_events (talent_id, action, from_status, to_status, comment, actor_id, actor_username)
+VALUES ($1, $2, $3, $4, $5, $6, $7)`
+
+func insertEventRow(ctx context.Context, q sqlx.ExtContext, p auth.Principal, talentID int64, action string, from *Status, to Status, comment string) error {
+	var fromS *string
+	if from != nil {
+		s := string(*from)
+		fromS = &s
+	}
+	var actor *int64
+	if p.AccountID != 0 {
+		actor = &p.AccountID
+	}
+	_, err := q.ExecContext(ctx, insertEvent, talentID, action, fromS, string(to), comment, actor, p.Username)
+	return translateTalent(err, "record talent event")
+}
+
+const selectEvents = `
+SELECT id, action, from_status, to_status, comment, actor_username, at FROM talent_events
+WHERE talent_id = $1 ORDER BY id`
+
+func listEvents(ctx context.Context, q sqlx.QueryerContext, talentID int64) ([]Event, error) {
+	out := []Event{}
+	err := sqlx.SelectContext(ctx, q, &out, selectEvents, talentID)
+	return out, translateTalent(err, "list talent events")
+}
+
+const insertDecision = `
+INSERT INTO grade_decisions (talent_id, policy_id, grade, rules, attributes, overridden, reason, decided_by_id, decided_by)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+RETURNING id, decided_at`
+
+func insertDecisionRow(ctx context.Context, q sqlx.ExtContext, p auth.Principal, talentID int64, d *Decision) error {
+	var actor *int64
+	if p.AccountID != 0 {
+		actor = &p.AccountID
+	}
+	row := q.QueryRowxContext(ctx, insertDecision, talentID, d.PolicyID, string(d.Grade), d.Rules, d.Attributes,
+		d.Overridden, d.Reason, actor, p.Username)
+	d.DecidedBy = p.Username
+	return translateTalent(row.Scan(&d.ID, &d.DecidedAt), "record grade decision")
+}
+
+const selectDecisions = `
+SELECT d.id, d.policy_id, p.version AS policy_version, d.grade, d.rules, d.attributes, d.overridden, d.reason,
+       d.decided_by, d.decided_at
+FROM grade_decisions d JOIN grading_policies p ON p.id = d.policy_id
+WHERE d.talent_id = $1 ORDER BY d.id`
+
+func listDecisions(ctx context.Context, q sqlx.QueryerContext, talentID int64) ([]Decision, error) {
+	out := []Decision{}
+	err := sqlx.SelectContext(ctx, q, &out, selectDecisions, talentID)
+	return out, translateTalent(err, "list grade decisions")
+}
+
+// TalentFilter narrows a talent search; zero values do not filter.
+type TalentFilter struct {
+	Grade        string
+	Status       string
+	EnterpriseID int64
+	// Employed: "true" only enterprise-employed talent, "false" only those without an enterprise.
+	Employed       string
+	Education      string
+	Title          string
+	Honour         string
+	Query          string // part of the name
+	IDNumberHash   []byte // an exact identity number, as its blind index
+	RegisteredFrom civil.Date
+	RegisteredTo   civil.Date // inclusive
+	Sort           string     // id (default), -id, name, registered_at, -registered_at
+}
+
+// where builds the WHERE clause of f for a caller confined to onlyEnterprise (0: not confined).
+func (f TalentFilter) where(onlyEnterprise int64) (string, []any) {
+	var conds []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		conds = append(conds, strings.ReplaceAll(cond, "?", fmt.Sprintf("$%d", len(args))))
+	}
+	if onlyEnterprise != 0 {
+		add("enterprise_id = ?", onlyEnterprise)
+	}
+	if f.EnterpriseID != 0 {
+		add("enterprise_id = ?", f.EnterpriseID)
+	}
+	switch f.Employed {
+	case "true":
+		conds = append(conds, "enterprise_id IS NOT NULL")
+	case "false":
+		conds = append(conds, "enterprise_id IS NULL")
+	}
+	if f.Grade != "" {
+		add("grade = ?", f.Grade)
+	}
+	if f.Status != "" {
+		add("status = ?", f.Status)
+	}
+	if f.Education != "" {
+		add("education = ?", f.Education)
+	}
+	if f.Title != "" {
+		add("title = ?", f.Title)
+	}
+	if f.Honour != "" {
+		add("honour_codes @> ARRAY[?]::text[]", f.Honour)
+	}
+	if f.Query != "" {
+		add(`name ILIKE '%' || ? || '%'`, escapeLike(f.Query))
+	}
+	if f.IDNumberHash != nil {
+		add("id_number_hash = ?", f.IDNumberHash)
+	}
+	if !f.RegisteredFrom.IsZero() {
+		add("registered_at >= ?", f.RegisteredFrom.Time().Add(-8*time.Hour)) // midnight in the district
+	}
+	if !f.RegisteredTo.IsZero() {
+		add("registered_at < ?", f.RegisteredTo.Time().Add(16*time.Hour))
+	}
+	if len(conds) == 0 {
+		return "", args
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// sortSpec is a supported ordering: its ORDER BY and its keyset comparison.
+type sortSpec struct {
+	key   string // SQL expression of the sort key
+	desc  bool
+	isInt bool
+}
+
+var sorts = map[string]sortSpec{
+	"":               {key: "id", isInt: true},
+	"id":             {key: "id", isInt: true},
+	"-id":            {key: "id", desc: true, isInt: true},
+	"name":           {key: "name"},
+	"registered_at":  {key: "COALESCE(registered_at, '-infinity'::timestamptz)"},
+	"-registered_at": {key: "COALESCE(registered_at, '-infinity'::timestamptz)", desc: true},
+}
+
+// listTalentRows returns up to limit rows matching f after the cursor position, and the total.
+func listTalentRows(ctx context.Context, q sqlx.QueryerContext, f TalentFilter, onlyEnterprise int64, after *cursor, limit int, withTotal bool) ([]Talent, int, error) {
+	where, args := f.where(onlyEnterprise)
+	total := -1
+	if withTotal {
+		if err := sqlx.GetContext(ctx, q, &total, `SELECT count(*) FROM talents`+where, args...); err != nil {
+			return nil, 0, translateTalent(err, "count talents")
+		}
+	}
+	spec := sorts[f.Sort]
+	dir, cmp := "ASC", ">"
+	if spec.desc {
+		dir, cmp = "DESC", "<"
+	}
+	if after != nil {
+		keyset := fmt.Sprintf("(%s, id) %s ($%d, $%d)", spec.key, cmp, len(args)+1, len(args)+2)
+		if spec.isInt {
+			keyset = fmt.Sprintf("id %s $%d", cmp, len(args)+1)
+			args = append(args, after.ID)
+		} else {
+			args = append(args, after.Key, after.ID)
+		}
+		if where == "" {
+			where = " WHERE " + keyset
+		} else {
+			where += " AND " + keyset
+		}
+	}
+	order := fmt.Sprintf(" ORDER BY %s %s", spec.key, dir)
+	if !spec.isInt {
+		order += ", id " + dir
+	}
+	args = append(args, limit)
+	var rows []Talent
+	err := sqlx.SelectContext(ctx, q, &rows, `SELECT `+talentColumns+` FROM talents`+where+order+fmt.Sprintf(" LIMIT $%d", len(args)), args...)
+	return rows, total, translateTalent(err, "list talents")
+}
+
+// gradeRow is what re-grading needs of a registered talent.
+type gradeRow struct {
+	ID              int64          `db:"id"`
+	Name            string         `db:"name"`
+	Grade           *Grade         `db:"grade"`
+	GradeOverridden bool           `db:"grade_overridden"`
+	Education       string         `db:"education"`
+	Title           string         `db:"title"`
+	SkillLevel      string         `db:"skill_level"`
+	HonourCodes     pq.StringArray `db:"honour_codes"`
+	AnnualSalaryFen int64          `db:"annual_salary_fen"`
+	BirthDate       civil.Date     `db:"birth_date"`
+}
+
+func (g gradeRow) attributes() Attributes {
+	return Attributes{Education: g.Education, Title: g.Title, SkillLevel: g.SkillLevel, Honours: g.HonourCodes,
+		AnnualSalaryFen: g.AnnualSalaryFen, BirthDate: g.BirthDate}
+}
+
+const selectRegisteredForGrading = `
+SELECT id, name, grade, grade_overridden, education, title, skill_level, honour_codes, annual_salary_fen, birth_date
+FROM talents WHERE status = 'registered' AND id > $1 ORDER BY id LIMIT $2`
+
+// eachRegistered calls fn for every registered talent, in id order, a batch at a time so that
+// memory stays flat however large the registry.
+func eachRegistered(ctx context.Context, q sqlx.QueryerContext, fn func(gradeRow) error) error {
+	var after int64
+	for {
+		var batch []gradeRow
+		if err := sqlx.SelectContext(ctx, q, &batch, selectRegisteredForGrading, after, 5000); err != nil {
+			return translateTalent(err, "read registered talents")
+		}
+		for _, r := range batch {
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		if len(batch) < 5000 {
+			return nil
+		}
+		after = batch[len(batch)-1].ID
+	}
+}

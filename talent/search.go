@@ -1,0 +1,79 @@
+package talent
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"talentd/internal/auth"
+	"talentd/internal/govid"
+	"talentd/internal/page"
+)
+
+// SearchResult is one page of a talent search with the total number of matches.
+type SearchResult struct {
+	Items      []Talent
+	NextCursor string
+	Total      int
+}
+
+// SearchTalents lists the records the caller may see that match f, in f.Sort order, one page after
+// the cursor, with the total count of matches. A query that is a whole identity number finds
+// that person exactly (through the blind index) instead of searching names.
+func (s *Service) SearchTalents(ctx context.Context, f TalentFilter, cursorText string, limit int, withTotal bool) (SearchResult, error) {
+	p, err := auth.MustPrincipal(ctx)
+	if err != nil {
+		return SearchResult{}, err
+	}
+	after, err := decodeCursor(cursorText)
+	if err != nil {
+		return SearchResult{}, err
+	}
+	if limit <= 0 || limit > page.MaxLimit {
+		limit = page.DefaultLimit
+	}
+	f.Query = strings.TrimSpace(f.Query)
+	if q := strings.ToUpper(f.Query); len(q) == 18 {
+		if _, err := govid.ParseIDNumber(q); err == nil {
+			f.IDNumberHash, f.Query = s.IDNumberIndex(q), ""
+		}
+	}
+	only, _ := p.EnterpriseScope()
+	rows, total, err := listTalentRows(ctx, s.db, f, only, after, limit+1, withTotal)
+	if err != nil {
+		return SearchResult{}, err
+	}
+	res := SearchResult{Items: rows, Total: total}
+	if len(rows) > limit {
+		res.Items = rows[:limit]
+		last := res.Items[limit-1]
+		c := cursor{ID: last.ID}
+		switch f.Sort {
+		case "name":
+			c.Key = last.Name
+		case "registered_at", "-registered_at":
+			c.Key = "-infinity"
+			if last.RegisteredAt != nil {
+				c.Key = last.RegisteredAt.UTC().Format(time.RFC3339Nano)
+			}
+		}
+		res.NextCursor = c.encode()
+	}
+	return res, nil
+}
+
+// SeesFullIDNumbers reports whether the role may see whole identity numbers.
+func SeesFullIDNumbers(r auth.Role) bool { return r == auth.RoleAdmin || r == auth.RoleTalentOffice }
+
+// IDNumberFor returns t's identity number as the caller may see it: whole for the roles that
+// need it, masked for everyone else.
+func (s *Service) IDNumberFor(p auth.Principal, t Talent) string {
+	if !SeesFullIDNumbers(p.Role) {
+		return t.IDNumberMasked
+	}
+	id, err := s.ring.Open(t.IDNumberCipher, idPurpose)
+	if err != nil {
+		return t.IDNumberMasked // a key missing from the ring must not break reading the registry
+	}
+	return id
+}
