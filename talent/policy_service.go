@@ -30,7 +30,9 @@ func (in *PolicyInput) check() error {
 }
 
 // CurrentPolicy returns the policy in force.
-func (s *Service) CurrentPolicy(ctx context.Context) (*Policy, error) { return currentPolicy(ctx, s.db) }
+func (s *Service) CurrentPolicy(ctx context.Context) (*Policy, error) {
+	return currentPolicy(ctx, s.db)
+}
 
 // GetPolicy returns one policy version.
 func (s *Service) GetPolicy(ctx context.Context, id int64) (*Policy, error) {

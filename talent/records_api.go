@@ -201,8 +201,8 @@ func registerTalents(api huma.API, s *Service) {
 
 	huma.Register(api, auth.Allow(huma.Operation{
 		OperationID: "create-talent", Method: http.MethodPost, Path: "/v1/talents", Tags: tags,
-		Summary:     "Register a talent (draft)",
-		Description: "Creates a draft record. One person is one record: an identity number already in the registry is refused with 409 naming only the existing record's status.",
+		Summary:       "Register a talent (draft)",
+		Description:   "Creates a draft record. One person is one record: an identity number already in the registry is refused with 409 naming only the existing record's status.",
 		DefaultStatus: http.StatusCreated, Errors: []int{http.StatusConflict, http.StatusUnprocessableEntity},
 	}, editors...), func(ctx context.Context, in *createTalentInput) (*talentOutput, error) {
 		t, err := s.CreateTalent(ctx, in.Body.input())
