@@ -7,10 +7,13 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 
 	"talentd/internal/audit"
+	"talentd/internal/auth"
+	"talentd/internal/civil"
 	"talentd/internal/govid"
 	"talentd/internal/postgres"
 )
@@ -112,4 +115,111 @@ func (s *Service) SeedDemoEnterprises(ctx context.Context) ([]Enterprise, int, e
 		return nil
 	})
 	return out, created, err
+}
+
+// The demo registry's figures, from the programme's 2020 report: 2,067 registered talents, 756 of
+// them employed by enterprises; plus records still in review so every workflow state shows.
+const (
+	DemoRegistered       = 2067
+	DemoEmployed         = 756
+	demoDrafts           = 48
+	demoSubmitted        = 24
+	demoReturned         = 15
+	demoRejected         = 9
+	demoReviewComment    = "请补充最高学历证书扫描件及职称证书编号后重新提交。"
+	demoRejectionComment = "经核查，申报人不符合现行高层次人才分类认定标准。"
+)
+
+// SeedDemoTalents loads the demo registry unless it is there already (the first demo record's
+// identity number is the marker); it returns how many records it wrote. Grades come from the
+// policy in force, never from the generator.
+func (s *Service) SeedDemoTalents(ctx context.Context, enterprises []Enterprise) (int, error) {
+	if len(enterprises) == 0 {
+		return 0, fmt.Errorf("seed talents: no demo enterprises")
+	}
+	gen := NewGenerator(2067)
+	// Key enterprises employ three times as much talent as the others.
+	var weighted []int64
+	for _, e := range enterprises {
+		n := 1
+		if e.KeyEnterprise {
+			n = 3
+		}
+		for range n {
+			weighted = append(weighted, e.ID)
+		}
+	}
+	employer := func() *int64 { id := weighted[gen.Intn(len(weighted))]; return &id }
+
+	pol, err := currentPolicy(ctx, s.db)
+	if err != nil {
+		return 0, err
+	}
+	start := time.Date(2019, 5, 1, 1, 30, 0, 0, time.UTC)
+	span := time.Date(2020, 12, 31, 0, 0, 0, 0, time.UTC).Sub(start)
+	var rows []BulkTalent
+	add := func(in TalentInput, status Status, comment string) {
+		at := start.Add(time.Duration(gen.Intn(int(span/time.Hour))) * time.Hour)
+		b := BulkTalent{TalentInput: in, Status: status, Comment: comment, CreatedAt: at.Add(-72 * time.Hour)}
+		if status != StatusDraft {
+			b.SubmittedAt = at.Add(-48 * time.Hour)
+		}
+		if status == StatusRegistered {
+			b.RegisteredAt = at
+			b.Assessment = pol.Assess(in.attributesForAssessment(), civil.Of(at))
+			for !b.Assessment.Eligible { // the generator aims true; should it miss, aim again
+				in = gen.Talent(gen.AimedGrade(), in.EnterpriseID)
+				b.TalentInput = in
+				b.Assessment = pol.Assess(in.attributesForAssessment(), civil.Of(at))
+			}
+		}
+		rows = append(rows, b)
+	}
+	for i := range DemoRegistered {
+		var ent *int64
+		if i < DemoEmployed {
+			ent = employer()
+		}
+		add(gen.Talent(gen.AimedGrade(), ent), StatusRegistered, "")
+	}
+	for range demoDrafts {
+		add(gen.Talent(gen.AimedGrade(), employer()), StatusDraft, "")
+	}
+	for range demoSubmitted {
+		add(gen.Talent(gen.AimedGrade(), employer()), StatusSubmitted, "")
+	}
+	for range demoReturned {
+		add(gen.Talent(gen.AimedGrade(), employer()), StatusReturned, demoReviewComment)
+	}
+	for range demoRejected {
+		add(gen.Talent("", employer()), StatusRejected, demoRejectionComment)
+	}
+
+	var exists bool
+	if err := s.db.GetContext(ctx, &exists, `SELECT EXISTS (SELECT 1 FROM talents WHERE id_number_hash = $1)`,
+		s.IDNumberIndex(rows[0].IDNumber)); err != nil {
+		return 0, translateTalent(err, "seed talents")
+	}
+	if exists {
+		return 0, nil
+	}
+	n := 0
+	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		var err error
+		if n, err = s.LoadBulk(ctx, tx, rows); err != nil {
+			return err
+		}
+		if err := writeBulkEvents(ctx, tx, auth.System.Username); err != nil {
+			return err
+		}
+		return audit.Write(ctx, tx, audit.Entry{Action: "talent.seed_demo", EntityType: "talent", EntityID: "demo",
+			After: map[string]any{"records": n, "registered": DemoRegistered, "employed": DemoEmployed}})
+	})
+	return n, err
+}
+
+// attributesForAssessment are the graded facts of an input.
+func (in TalentInput) attributesForAssessment() Attributes {
+	return Attributes{Education: in.Education, Title: in.Title, SkillLevel: in.SkillLevel,
+		Honours: HonourList(in.Honours).codes(), AnnualSalaryFen: in.AnnualSalaryFen, BirthDate: in.BirthDate}
 }

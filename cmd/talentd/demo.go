@@ -36,6 +36,10 @@ func seedDemo(ctx context.Context, svc *services, stdout io.Writer, log *slog.Lo
 	if err != nil {
 		return fmt.Errorf("seed enterprises: %w", err)
 	}
+	newTalents, err := svc.talent.SeedDemoTalents(ctx, enterprises)
+	if err != nil {
+		return fmt.Errorf("seed talents: %w", err)
+	}
 	// One slow password hash shared by every demo account keeps seeding fast.
 	hash, err := accounts.HashPassword(DemoPassword)
 	if err != nil {
@@ -61,7 +65,7 @@ func seedDemo(ctx context.Context, svc *services, stdout io.Writer, log *slog.Lo
 			return err
 		}
 	}
-	log.Info("demo data ready", "enterprises_created", newEnterprises, "accounts_created", newAccounts,
+	log.Info("demo data ready", "enterprises_created", newEnterprises, "talents_created", newTalents, "accounts_created", newAccounts,
 		"duration", time.Since(start).Round(time.Millisecond))
 	if newAccounts == 0 {
 		return nil
