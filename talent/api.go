@@ -74,6 +74,7 @@ func Register(api huma.API, s *Service) {
 	registerEnterprises(api, s)
 	registerTalents(api, s)
 	registerPolicies(api, s)
+	registerStats(api, s)
 }
 
 func registerEnterprises(api huma.API, s *Service) {

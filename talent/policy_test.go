@@ -71,7 +71,9 @@ func TestPolicy_DefaultRules(t *testing.T) {
 	}
 
 	// Boundaries and no match.
-	below := with(func(a *talent.Attributes) { a.Education, a.Title, a.AnnualSalaryFen = "bachelor", "intermediate", 29_999_999 })
+	below := with(func(a *talent.Attributes) {
+		a.Education, a.Title, a.AnnualSalaryFen = "bachelor", "intermediate", 29_999_999
+	})
 	if a := pol.Assess(below, on); a.Eligible {
 		t.Errorf("one fen below the salary threshold must not match D4: %+v", a)
 	}
