@@ -75,6 +75,8 @@ func Register(api huma.API, s *Service) {
 	registerTalents(api, s)
 	registerPolicies(api, s)
 	registerStats(api, s)
+	registerImport(api, s)
+	registerExport(api, s)
 }
 
 func registerEnterprises(api huma.API, s *Service) {

@@ -198,7 +198,7 @@ var (
 
 // errDuplicate says that the person is in the registry already, naming only the record's status:
 // HR must not learn which enterprise registered them.
-func errDuplicate(status Status) error {
+func errDuplicate(status Status) *errs.Error {
 	return errs.Newf(errs.Conflict, "this person (identity number) is already in the registry, with status %q; "+
 		"ask the talent office if they should be re-registered", status)
 }

@@ -105,3 +105,26 @@ type recordRow struct {
 	BeforeJSON []byte `db:"before"`
 	AfterJSON  []byte `db:"after"`
 }
+
+// WriteSet records one change per row of query, set-based, for bulk operations (imports) where a
+// round trip per record would dominate. query returns (entity_id text, after jsonb) and takes
+// args as $1..$n; it must itself leave identity numbers masked and secrets out, because these
+// rows bypass the redaction that Write applies.
+func WriteSet(ctx context.Context, tx sqlx.ExtContext, action, entityType, query string, args ...any) error {
+	p, ok := auth.FromContext(ctx)
+	if !ok {
+		p = auth.System
+	}
+	var actorID *int64
+	if p.AccountID != 0 {
+		actorID = &p.AccountID
+	}
+	n := len(args)
+	stmt := fmt.Sprintf(`
+INSERT INTO audit_log (actor_id, actor_username, actor_role, action, entity_type, entity_id, after, request_id)
+SELECT CAST($%d AS bigint), $%d, $%d, $%d, $%d, src.entity_id, src.after, $%d
+FROM (%s) AS src (entity_id, after)`, n+1, n+2, n+3, n+4, n+5, n+6, query)
+	args = append(args, actorID, p.Username, string(p.Role), action, entityType, reqctx.ID(ctx))
+	_, err := tx.ExecContext(ctx, stmt, args...)
+	return postgres.Translate(err, "audit: write set")
+}
