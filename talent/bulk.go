@@ -28,7 +28,7 @@ type BulkTalent struct {
 var bulkColumns = []string{"enterprise_id", "status", "name", "gender", "birth_date", "id_number_cipher",
 	"id_number_hash", "id_number_masked", "mobile", "position", "education", "school", "major", "graduation_year",
 	"title", "skill_level", "honours", "honour_codes", "annual_salary_fen", "field", "arrived_on", "grade",
-	"grade_rules", "review_comment", "submitted_at", "registered_at", "created_at", "updated_at"}
+	"grade_rules", "review_comment", "submitted_at", "registered_at", "created_at", "updated_at", "name_grams"}
 
 // LoadBulk writes records with COPY inside tx. Registered records get their grade decision under
 // the policy in force, set-based, so that a large registry loads in seconds. It returns how many
@@ -64,7 +64,7 @@ func (s *Service) LoadBulk(ctx context.Context, tx *sqlx.Tx, rows []BulkTalent) 
 		_, err := stmt.ExecContext(ctx, r.EnterpriseID, string(status), r.Name, r.Gender, r.BirthDate.String(),
 			sid.cipher, sid.hash, sid.masked, r.Mobile, r.Position, r.Education, r.School, r.Major,
 			nullInt(r.GraduationYear), r.Title, r.SkillLevel, honours, codes, r.AnnualSalaryFen, r.Field,
-			nullDate(r.ArrivedOn), grade, rules, r.Comment, submitted, registered, r.CreatedAt, r.CreatedAt)
+			nullDate(r.ArrivedOn), grade, rules, r.Comment, submitted, registered, r.CreatedAt, r.CreatedAt, nameGrams(r.Name))
 		if err != nil {
 			stmt.Close()
 			return 0, postgres.Translate(err, "bulk load")

@@ -57,7 +57,7 @@ var ErrImportRefused = errs.New(errs.Invalid, "the file has errors; nothing was 
 var stageColumns = []string{"row_no", "enterprise_id", "name", "gender", "birth_date", "id_number_cipher",
 	"id_number_hash", "id_number_masked", "mobile", "email", "position", "education", "school", "major",
 	"graduation_year", "title", "skill_level", "honours", "honour_codes", "annual_salary_fen", "field",
-	"arrived_on", "notes"}
+	"arrived_on", "notes", "name_grams"}
 
 const createStage = `
 CREATE TEMP TABLE talent_import (
@@ -65,7 +65,7 @@ CREATE TEMP TABLE talent_import (
     id_number_cipher bytea, id_number_hash bytea, id_number_masked text, mobile text, email text,
     position text, education text, school text, major text, graduation_year integer, title text,
     skill_level text, honours jsonb, honour_codes text[], annual_salary_fen bigint, field text,
-    arrived_on date, notes text
+    arrived_on date, notes text, name_grams text[]
 ) ON COMMIT DROP`
 
 // ImportTalents reads a CSV or XLSX upload of talent records into drafts. Every row is checked
@@ -200,7 +200,7 @@ func (s *Service) stage(ctx context.Context, tx *sqlx.Tx, p auth.Principal, pol 
 		if _, err := stmt.ExecContext(ctx, row.Line, in.EnterpriseID, in.Name, in.Gender, in.BirthDate.String(),
 			sid.cipher, sid.hash, sid.masked, in.Mobile, in.Email, in.Position, in.Education, in.School, in.Major,
 			nullInt(in.GraduationYear), in.Title, in.SkillLevel, honours, HonourList(in.Honours).codes(),
-			in.AnnualSalaryFen, in.Field, nullDate(in.ArrivedOn), in.Notes); err != nil {
+			in.AnnualSalaryFen, in.Field, nullDate(in.ArrivedOn), in.Notes, nameGrams(in.Name)); err != nil {
 			return postgres.Translate(err, "import: copy")
 		}
 	}
@@ -296,44 +296,49 @@ func checkStage(ctx context.Context, tx *sqlx.Tx, rp *rowParser, rep *report) er
 	return nil
 }
 
-// The merge: drafts of the same people are updated, everyone else becomes a new draft; each
-// change gets a history event and an audit record (identity numbers only masked).
+// The merge: drafts of the same people are updated, everyone else becomes a new draft. Each is one
+// statement that also writes the history event and the audit record (identity number masked) of
+// every record it touched.
 const (
 	updateFromStage = `
-UPDATE talents t SET name = i.name, gender = i.gender, birth_date = i.birth_date,
-       id_number_cipher = i.id_number_cipher, id_number_masked = i.id_number_masked, mobile = i.mobile,
-       email = i.email, position = i.position, education = i.education, school = i.school, major = i.major,
-       graduation_year = i.graduation_year, title = i.title, skill_level = i.skill_level, honours = i.honours,
-       honour_codes = i.honour_codes, annual_salary_fen = i.annual_salary_fen, field = i.field,
-       arrived_on = i.arrived_on, notes = i.notes, version = t.version + 1, updated_at = now()
-FROM talent_import i
-WHERE t.id_number_hash = i.id_number_hash AND t.status = 'draft' AND t.enterprise_id IS NOT DISTINCT FROM i.enterprise_id
-RETURNING t.id`
+changed AS (
+    UPDATE talents t SET name = i.name, gender = i.gender, birth_date = i.birth_date,
+           id_number_cipher = i.id_number_cipher, id_number_masked = i.id_number_masked, mobile = i.mobile,
+           email = i.email, position = i.position, education = i.education, school = i.school, major = i.major,
+           graduation_year = i.graduation_year, title = i.title, skill_level = i.skill_level, honours = i.honours,
+           honour_codes = i.honour_codes, annual_salary_fen = i.annual_salary_fen, field = i.field,
+           arrived_on = i.arrived_on, notes = i.notes, name_grams = i.name_grams, version = t.version + 1, updated_at = now()
+    FROM talent_import i
+    WHERE t.id_number_hash = i.id_number_hash AND t.status = 'draft' AND t.enterprise_id IS NOT DISTINCT FROM i.enterprise_id
+    RETURNING t.id, t.enterprise_id, t.status, t.name, t.id_number_masked, t.education, t.title, t.skill_level,
+              t.honours, t.annual_salary_fen, t.mobile, t.position, t.version)`
 
 	insertFromStage = `
-INSERT INTO talents (enterprise_id, name, gender, birth_date, id_number_cipher, id_number_hash, id_number_masked,
-       mobile, email, position, education, school, major, graduation_year, title, skill_level, honours,
-       honour_codes, annual_salary_fen, field, arrived_on, notes)
-SELECT enterprise_id, name, gender, birth_date, id_number_cipher, id_number_hash, id_number_masked, mobile, email,
-       position, education, school, major, graduation_year, title, skill_level, honours, honour_codes,
-       annual_salary_fen, field, arrived_on, notes
-FROM talent_import i
-WHERE NOT EXISTS (SELECT 1 FROM talents t WHERE t.id_number_hash = i.id_number_hash)
-ORDER BY row_no
-RETURNING id`
+changed AS (
+    INSERT INTO talents (enterprise_id, name, gender, birth_date, id_number_cipher, id_number_hash, id_number_masked,
+           mobile, email, position, education, school, major, graduation_year, title, skill_level, honours,
+           honour_codes, annual_salary_fen, field, arrived_on, notes, name_grams)
+    SELECT enterprise_id, name, gender, birth_date, id_number_cipher, id_number_hash, id_number_masked, mobile, email,
+           position, education, school, major, graduation_year, title, skill_level, honours, honour_codes,
+           annual_salary_fen, field, arrived_on, notes, name_grams
+    FROM talent_import i
+    WHERE NOT EXISTS (SELECT 1 FROM talents t WHERE t.id_number_hash = i.id_number_hash)
+    RETURNING id, enterprise_id, status, name, id_number_masked, education, title, skill_level, honours,
+              annual_salary_fen, mobile, position, version)`
 
-	insertImportEvents = `
-INSERT INTO talent_events (talent_id, action, from_status, to_status, actor_id, actor_username)
-SELECT id, $2, 'draft', 'draft', $3, $4 FROM unnest(CAST($1 AS bigint[])) AS id`
+	importEvents = `,
+events AS (
+    INSERT INTO talent_events (talent_id, action, from_status, to_status, actor_id, actor_username)
+    SELECT id, $1, 'draft', 'draft', $2, $3 FROM changed)`
 
-	// The audit view of an imported record: the same fields auditRecord keeps.
-	auditFromTalents = `
+	// The audit view of an imported record: the fields auditRecord keeps.
+	auditOfChanged = `
 SELECT id::text,
        jsonb_build_object('id', id, 'enterprise_id', enterprise_id, 'status', status, 'name', name,
                           'id_number', id_number_masked, 'education', education, 'title', title,
                           'skill_level', skill_level, 'honours', honours, 'annual_salary_fen', annual_salary_fen,
                           'mobile', mobile, 'position', position, 'version', version)
-FROM talents WHERE id = ANY($1)`
+FROM changed`
 )
 
 func (s *Service) merge(ctx context.Context, tx *sqlx.Tx, p auth.Principal, rep *report) error {
@@ -342,26 +347,18 @@ func (s *Service) merge(ctx context.Context, tx *sqlx.Tx, p auth.Principal, rep 
 		actor = &p.AccountID
 	}
 	for _, step := range []struct {
-		query, event, action string
-		count                *int
+		change, event, action string
+		count                 *int
 	}{
 		{updateFromStage, "import_update", "talent.import_update", &rep.Updated},
 		{insertFromStage, "import", "talent.import", &rep.Imported},
 	} {
-		var ids pq.Int64Array
-		if err := sqlx.SelectContext(ctx, tx, &ids, step.query); err != nil {
-			return postgres.Translate(err, "import: merge")
-		}
-		*step.count = len(ids)
-		if len(ids) == 0 {
-			continue
-		}
-		if _, err := tx.ExecContext(ctx, insertImportEvents, ids, step.event, actor, p.Username); err != nil {
-			return postgres.Translate(err, "import: history")
-		}
-		if err := audit.WriteSet(ctx, tx, step.action, "talent", auditFromTalents, ids); err != nil {
+		n, err := audit.WriteSet(ctx, tx, step.action, "talent", step.change+importEvents, auditOfChanged,
+			step.event, actor, p.Username)
+		if err != nil {
 			return err
 		}
+		*step.count = n
 	}
 	return nil
 }

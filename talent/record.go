@@ -4,6 +4,7 @@ import (
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/lib/pq"
@@ -214,3 +215,38 @@ var errUnknownEnterprise = errs.Fields("unknown enterprise", errs.FieldError{Loc
 // errNotOwnEnterprise is returned when HR names an enterprise other than their own.
 var errNotOwnEnterprise = errs.Fields("HR registers talent of their own enterprise only", errs.FieldError{
 	Location: "body.enterprise_id", Message: "must be empty or your own enterprise"})
+
+// nameGrams lists the distinct single characters and character pairs of a name (lower-cased),
+// which the name_grams column indexes for substring search.
+func nameGrams(name string) pq.StringArray {
+	r := []rune(strings.ToLower(name))
+	seen := map[string]bool{}
+	out := pq.StringArray{}
+	add := func(g string) {
+		if !seen[g] && strings.TrimSpace(g) != "" {
+			seen[g] = true
+			out = append(out, g)
+		}
+	}
+	for i := range r {
+		add(string(r[i]))
+		if i+1 < len(r) {
+			add(string(r[i : i+2]))
+		}
+	}
+	return out
+}
+
+// queryGrams are the grams every name containing q has: q itself when it is one character,
+// otherwise its character pairs.
+func queryGrams(q string) pq.StringArray {
+	r := []rune(strings.ToLower(q))
+	if len(r) == 1 {
+		return pq.StringArray{string(r)}
+	}
+	out := pq.StringArray{}
+	for i := 0; i+1 < len(r); i++ {
+		out = append(out, string(r[i:i+2]))
+	}
+	return out
+}

@@ -42,8 +42,8 @@ type sealedID struct {
 const insertTalent = `
 INSERT INTO talents (enterprise_id, name, gender, birth_date, id_number_cipher, id_number_hash, id_number_masked,
        mobile, email, position, education, school, major, graduation_year, title, skill_level, honours, honour_codes,
-       annual_salary_fen, field, arrived_on, notes)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
+       annual_salary_fen, field, arrived_on, notes, name_grams)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
 ON CONFLICT (id_number_hash) DO NOTHING
 RETURNING ` + talentColumns
 
@@ -53,7 +53,7 @@ func insertTalentRow(ctx context.Context, q sqlx.ExtContext, in TalentInput, id 
 	err := sqlx.GetContext(ctx, q, &out, insertTalent, in.EnterpriseID, in.Name, in.Gender, in.BirthDate,
 		id.cipher, id.hash, id.masked, in.Mobile, in.Email, in.Position, in.Education, in.School, in.Major,
 		nullInt(in.GraduationYear), in.Title, in.SkillLevel, HonourList(in.Honours), HonourList(in.Honours).codes(),
-		in.AnnualSalaryFen, in.Field, in.ArrivedOn, in.Notes)
+		in.AnnualSalaryFen, in.Field, in.ArrivedOn, in.Notes, nameGrams(in.Name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return out, false, nil
 	}
@@ -71,7 +71,7 @@ const updateTalent = `
 UPDATE talents SET enterprise_id = $2, name = $3, gender = $4, birth_date = $5, id_number_cipher = $6,
        id_number_hash = $7, id_number_masked = $8, mobile = $9, email = $10, position = $11, education = $12,
        school = $13, major = $14, graduation_year = $15, title = $16, skill_level = $17, honours = $18,
-       honour_codes = $19, annual_salary_fen = $20, field = $21, arrived_on = $22, notes = $23,
+       honour_codes = $19, annual_salary_fen = $20, field = $21, arrived_on = $22, notes = $23, name_grams = $24,
        version = version + 1, updated_at = now()
 WHERE id = $1
 RETURNING ` + talentColumns
@@ -81,7 +81,7 @@ func updateTalentRow(ctx context.Context, q sqlx.ExtContext, id int64, in Talent
 	err := sqlx.GetContext(ctx, q, &out, updateTalent, id, in.EnterpriseID, in.Name, in.Gender, in.BirthDate,
 		sid.cipher, sid.hash, sid.masked, in.Mobile, in.Email, in.Position, in.Education, in.School, in.Major,
 		nullInt(in.GraduationYear), in.Title, in.SkillLevel, HonourList(in.Honours), HonourList(in.Honours).codes(),
-		in.AnnualSalaryFen, in.Field, in.ArrivedOn, in.Notes)
+		in.AnnualSalaryFen, in.Field, in.ArrivedOn, in.Notes, nameGrams(in.Name))
 	return out, translateTalent(err, "update talent")
 }
 
@@ -263,6 +263,7 @@ func (f TalentFilter) where(onlyEnterprise int64) (string, []any) {
 		add("honour_codes @> ARRAY[?]::text[]", f.Honour)
 	}
 	if f.Query != "" {
+		add("name_grams @> ?", queryGrams(f.Query))
 		add(`name ILIKE '%' || ? || '%'`, escapeLike(f.Query))
 	}
 	if f.IDNumberHash != nil {

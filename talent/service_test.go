@@ -124,7 +124,7 @@ func TestService_SeedDemoEnterprises(t *testing.T) {
 	}
 }
 
-func testRing(t *testing.T) *fieldcrypt.Ring {
+func testRing(t testing.TB) *fieldcrypt.Ring {
 	t.Helper()
 	r, err := fieldcrypt.NewRing(bytes.Repeat([]byte{1}, 32), nil, bytes.Repeat([]byte{2}, 32))
 	if err != nil {

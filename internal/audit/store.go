@@ -106,11 +106,13 @@ type recordRow struct {
 	AfterJSON  []byte `db:"after"`
 }
 
-// WriteSet records one change per row of query, set-based, for bulk operations (imports) where a
-// round trip per record would dominate. query returns (entity_id text, after jsonb) and takes
-// args as $1..$n; it must itself leave identity numbers masked and secrets out, because these
-// rows bypass the redaction that Write applies.
-func WriteSet(ctx context.Context, tx sqlx.ExtContext, action, entityType, query string, args ...any) error {
+// WriteSet records one change per row of source, set-based, for bulk operations (imports) where a
+// round trip per record would dominate, and returns how many it recorded. source is a SELECT of
+// (entity_id text, after jsonb) taking args as $1..$n; with, when not empty, is the body of a
+// WITH clause whose (data-modifying) statements source may read, so that a change and its audit
+// records are one statement. source must itself leave identity numbers masked and secrets out,
+// because these rows bypass the redaction that Write applies.
+func WriteSet(ctx context.Context, tx sqlx.ExtContext, action, entityType, with, source string, args ...any) (int, error) {
 	p, ok := auth.FromContext(ctx)
 	if !ok {
 		p = auth.System
@@ -119,12 +121,19 @@ func WriteSet(ctx context.Context, tx sqlx.ExtContext, action, entityType, query
 	if p.AccountID != 0 {
 		actorID = &p.AccountID
 	}
+	if with != "" {
+		with = "WITH " + with
+	}
 	n := len(args)
-	stmt := fmt.Sprintf(`
+	stmt := fmt.Sprintf(`%s
 INSERT INTO audit_log (actor_id, actor_username, actor_role, action, entity_type, entity_id, after, request_id)
 SELECT CAST($%d AS bigint), $%d, $%d, $%d, $%d, src.entity_id, src.after, $%d
-FROM (%s) AS src (entity_id, after)`, n+1, n+2, n+3, n+4, n+5, n+6, query)
+FROM (%s) AS src (entity_id, after)`, with, n+1, n+2, n+3, n+4, n+5, n+6, source)
 	args = append(args, actorID, p.Username, string(p.Role), action, entityType, reqctx.ID(ctx))
-	_, err := tx.ExecContext(ctx, stmt, args...)
-	return postgres.Translate(err, "audit: write set")
+	res, err := tx.ExecContext(ctx, stmt, args...)
+	if err != nil {
+		return 0, postgres.Translate(err, "audit: write set")
+	}
+	count, err := res.RowsAffected()
+	return int(count), err
 }
