@@ -74,6 +74,10 @@ func TestRun_MigrateSeedAccounts(t *testing.T) {
 		t.Errorf("second seed must create nothing and print nothing: %v\n%s", err, out.String())
 	}
 	out.Reset()
+	if err := run(ctx, []string{"talentd", "reencrypt"}, e, &out); err != nil || !strings.Contains(out.String(), "re-encrypted 0 ") {
+		t.Errorf("reencrypt with nothing to do: %v %q", err, out.String())
+	}
+	out.Reset()
 	err := run(ctx, []string{"talentd", "accounts", "create", "--username", "ops", "--password", "short", "--role", "admin"}, e, &out)
 	if err == nil || !strings.Contains(err.Error(), "password") {
 		t.Errorf("weak password: %v", err)

@@ -272,6 +272,26 @@ func TestImport_HeadersAndScope(t *testing.T) {
 	}
 }
 
+func TestImport_TooLarge(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	big := bytes.Repeat([]byte("张三,男\r\n"), (talent.MaxImportBytes+(128<<10))/10)
+	req, _ := http.NewRequest("POST", e.srv.URL+"/v1/talents/import", bytes.NewReader(big))
+	req.Header.Set("Content-Type", "text/csv")
+	req.Header.Set("Authorization", "Bearer "+e.tokens["hr-x"])
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("oversized upload: %d", res.StatusCode)
+	}
+	if n := e.count(`SELECT count(*) FROM talents`); n != 0 {
+		t.Errorf("oversized upload wrote %d", n)
+	}
+}
+
 // TestExport_Reimports: an exported file uploads back without errors (the office's export
 // carries whole identity numbers and the export-only columns are ignored).
 func TestExport_Reimports(t *testing.T) {
@@ -286,5 +306,4 @@ func TestExport_Reimports(t *testing.T) {
 	if status != http.StatusOK || rep.Updated != 3 || rep.Imported != 0 {
 		t.Errorf("re-import of an export: %d %+v", status, rep)
 	}
-	_ = talent.DemoRegistered
 }

@@ -41,6 +41,7 @@ commands:
   migrate [up|status]     apply the embedded schema migrations, or list them
   seed --demo             load the demo district (idempotent)
   accounts create|list|disable   manage sign-in accounts from the command line
+  reencrypt               re-seal identity numbers under the current encryption key (after a rotation)
   openapi [--yaml]        print the OpenAPI 3.1 document
   version                 print the version
 
@@ -64,6 +65,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return cmdSeed(ctx, rest, getenv, stdout)
 	case "accounts":
 		return cmdAccounts(ctx, rest, getenv, stdout)
+	case "reencrypt":
+		return cmdReencrypt(ctx, rest, getenv, stdout)
 	case "openapi":
 		return cmdOpenAPI(rest, stdout)
 	case "version", "--version":
@@ -327,6 +330,30 @@ func cmdSeed(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	return seedDemo(ctx, svc, stdout, log)
+}
+
+func cmdReencrypt(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	var c config
+	fs := newFlagSet("reencrypt", stdout, "Re-seals every identity number under TALENTD_ENCRYPTION_KEY; keep the previous key in\nTALENTD_ENCRYPTION_OLD_KEYS until this reports that nothing was left to change.")
+	e := commonFlags(fs, getenv, &c)
+	if err := e.parse(args); err != nil {
+		return err
+	}
+	env, err := prepare(ctx, &c, getenv)
+	if err != nil {
+		return err
+	}
+	defer env.close()
+	svc, err := newServices(env.db.DB, env.secrets, &c, env.log)
+	if err != nil {
+		return err
+	}
+	n, err := svc.talent.Reencrypt(auth.WithPrincipal(ctx, auth.System))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "re-encrypted %d identity numbers under the current key\n", n)
+	return nil
 }
 
 func cmdOpenAPI(args []string, stdout io.Writer) error {
