@@ -134,3 +134,59 @@ func testRing(t testing.TB) *fieldcrypt.Ring {
 }
 
 func newService(t *testing.T) *talent.Service { return talent.NewService(pgtest.New(t), testRing(t)) }
+
+// TestStats_CountsFollowChanges checks that the running counts behind the statistics agree with
+// the registry itself after inserts, workflow updates, bulk loads and deletes.
+func TestStats_CountsFollowChanges(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	s := talent.NewService(db, testRing(t))
+	ctx := auth.WithPrincipal(context.Background(), auth.System)
+	ents, _, err := s.SeedDemoEnterprises(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SeedDemoTalents(ctx, ents[:5]); err != nil {
+		t.Fatal(err)
+	}
+	off := auth.WithPrincipal(context.Background(), office)
+	gen := talent.NewGenerator(5)
+	tl, err := s.CreateTalent(off, gen.Talent(talent.GradeC, &ents[0].ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []func(context.Context, int64) (talent.Talent, error){s.Submit, s.Approve} {
+		if _, err := step(off, tl.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.Leave(off, tl.ID, "调离"); err != nil {
+		t.Fatal(err)
+	}
+	check := func(what string) {
+		t.Helper()
+		st, err := s.TalentStats(off)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want struct {
+			Registered, Employed, Left, Doctorate int
+		}
+		if err := db.Get(&want, `SELECT count(*) FILTER (WHERE status = 'registered') AS registered,
+			count(*) FILTER (WHERE status = 'registered' AND enterprise_id IS NOT NULL) AS employed,
+			count(*) FILTER (WHERE status = 'left') AS left,
+			count(*) FILTER (WHERE status = 'registered' AND education = 'doctorate') AS doctorate FROM talents`); err != nil {
+			t.Fatal(err)
+		}
+		if st.Registered != want.Registered || st.Employed != want.Employed || st.ByStatus["left"] != want.Left ||
+			st.ByEducation["doctorate"] != want.Doctorate {
+			t.Errorf("%s: stats %d/%d/%d/%d, registry %+v", what, st.Registered, st.Employed, st.ByStatus["left"],
+				st.ByEducation["doctorate"], want)
+		}
+	}
+	check("after seeding and a workflow")
+	if _, err := db.Exec(`DELETE FROM talent_events; DELETE FROM talents WHERE status = 'draft'`); err != nil {
+		t.Fatal(err)
+	}
+	check("after deleting drafts")
+}

@@ -37,34 +37,30 @@ type EnterpriseCount struct {
 	Registered   int    `json:"registered" db:"registered"`
 }
 
-// One pass over the registered records computes every breakdown (GROUPING SETS); $1 confines it
+// The statistics read the running counts that triggers keep in talent_counts; $1 confines them
 // to one enterprise (0: all).
-const selectStatsBreakdowns = `
-SELECT GROUPING(grade, employed, education, title, month) AS g, grade, employed, education, title, month, count(*) AS n
-FROM (SELECT grade, enterprise_id IS NOT NULL AS employed, education, title,
-             to_char(registered_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') AS month
-      FROM talents WHERE status = 'registered' AND ($1 = 0 OR enterprise_id = $1)) r
-GROUP BY GROUPING SETS ((grade), (employed), (education), (title), (month), ())`
-
-const selectStatsByStatus = `
-SELECT status, count(*) FROM talents WHERE ($1 = 0 OR enterprise_id = $1) GROUP BY status`
+const selectStatsCounts = `
+SELECT kind, enterprise_id <> 0 AS employed, k1, k2, sum(n) AS n
+FROM talent_counts
+WHERE ($1 = 0 OR enterprise_id = $1)
+GROUP BY kind, enterprise_id <> 0, k1, k2
+HAVING sum(n) <> 0`
 
 const selectTopEnterprises = `
-SELECT t.enterprise_id, e.name, t.registered
-FROM (SELECT enterprise_id, count(*) AS registered FROM talents
-      WHERE status = 'registered' AND enterprise_id IS NOT NULL AND ($1 = 0 OR enterprise_id = $1)
-      GROUP BY enterprise_id ORDER BY count(*) DESC, enterprise_id LIMIT 10) t
-JOIN enterprises e ON e.id = t.enterprise_id
-ORDER BY t.registered DESC, t.enterprise_id`
+SELECT c.enterprise_id, e.name, c.registered
+FROM (SELECT enterprise_id, sum(n) AS registered FROM talent_counts
+      WHERE kind = 'status' AND k1 = 'registered' AND enterprise_id <> 0 AND ($1 = 0 OR enterprise_id = $1)
+      GROUP BY enterprise_id HAVING sum(n) > 0
+      ORDER BY sum(n) DESC, enterprise_id LIMIT 10) c
+JOIN enterprises e ON e.id = c.enterprise_id
+ORDER BY c.registered DESC, c.enterprise_id`
 
-type breakdownRow struct {
-	G         int     `db:"g"`
-	Grade     *string `db:"grade"`
-	Employed  *bool   `db:"employed"`
-	Education *string `db:"education"`
-	Title     *string `db:"title"`
-	Month     *string `db:"month"`
-	N         int     `db:"n"`
+type countRow struct {
+	Kind     string `db:"kind"`
+	Employed bool   `db:"employed"`
+	K1       string `db:"k1"`
+	K2       string `db:"k2"`
+	N        int    `db:"n"`
 }
 
 // TalentStats computes the registry's figures; HR gets its own enterprise's only.
@@ -76,65 +72,40 @@ func (s *Service) TalentStats(ctx context.Context) (Stats, error) {
 	only, _ := p.EnterpriseScope()
 	st := Stats{ByGrade: map[string]int{}, ByStatus: map[string]int{}, ByEducation: map[string]int{},
 		ByTitle: map[string]int{}, PerMonth: []MonthCount{}, TopEnterprises: []EnterpriseCount{}}
-	var rows []breakdownRow
-	if err := sqlx.SelectContext(ctx, s.db, &rows, selectStatsBreakdowns, only); err != nil {
+	var rows []countRow
+	if err := sqlx.SelectContext(ctx, s.db, &rows, selectStatsCounts, only); err != nil {
 		return Stats{}, translateTalent(err, "talent statistics")
 	}
-	// GROUPING's bits, highest first: grade, employed, education, title, month; a 0 bit is the
-	// column this row is grouped by.
+	months := map[string]int{}
 	for _, r := range rows {
-		switch r.G {
-		case 0b01111:
-			st.ByGrade[deref(r.Grade)] = r.N
-		case 0b10111:
-			if deref(r.Employed) {
-				st.Employed = r.N
-			} else {
-				st.NotEmployed = r.N
+		switch r.Kind {
+		case "status":
+			st.ByStatus[r.K1] += r.N
+			if r.K1 == string(StatusRegistered) {
+				st.Registered += r.N
+				st.ByGrade[r.K2] += r.N
+				if r.Employed {
+					st.Employed += r.N
+				} else {
+					st.NotEmployed += r.N
+				}
 			}
-		case 0b11011:
-			st.ByEducation[deref(r.Education)] = r.N
-		case 0b11101:
-			st.ByTitle[deref(r.Title)] = r.N
-		case 0b11110:
-			st.PerMonth = append(st.PerMonth, MonthCount{Month: deref(r.Month), Count: r.N})
-		case 0b11111:
-			st.Registered = r.N
+		case "education":
+			st.ByEducation[r.K1] += r.N
+		case "title":
+			st.ByTitle[r.K1] += r.N
+		case "month":
+			months[r.K1] += r.N
 		}
 	}
-	sortMonths(st.PerMonth)
-	statusRows, err := s.db.QueryxContext(ctx, selectStatsByStatus, only)
-	if err != nil {
-		return Stats{}, translateTalent(err, "talent statistics")
+	for m, n := range months {
+		st.PerMonth = append(st.PerMonth, MonthCount{Month: m, Count: n})
 	}
-	defer statusRows.Close()
-	for statusRows.Next() {
-		var status string
-		var n int
-		if err := statusRows.Scan(&status, &n); err != nil {
-			return Stats{}, err
-		}
-		st.ByStatus[status] = n
-	}
-	if err := statusRows.Err(); err != nil {
-		return Stats{}, translateTalent(err, "talent statistics")
-	}
+	sort.Slice(st.PerMonth, func(i, j int) bool { return st.PerMonth[i].Month < st.PerMonth[j].Month })
 	if err := sqlx.SelectContext(ctx, s.db, &st.TopEnterprises, selectTopEnterprises, only); err != nil {
 		return Stats{}, translateTalent(err, "talent statistics")
 	}
 	return st, nil
-}
-
-func deref[T any](p *T) T {
-	var zero T
-	if p == nil {
-		return zero
-	}
-	return *p
-}
-
-func sortMonths(m []MonthCount) {
-	sort.Slice(m, func(i, j int) bool { return m[i].Month < m[j].Month })
 }
 
 type statsOutput struct {
