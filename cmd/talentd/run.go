@@ -138,12 +138,12 @@ func (d *database) close(log *slog.Logger) {
 
 // environment is what every database-using command starts from.
 type environment struct {
-	log     *slog.Logger
-	secrets secrets.Secrets
-	db      *database
+	log *slog.Logger
+	db  *database
+	svc *services
 }
 
-// prepare builds the logger, loads the secrets and opens the (migrated) database.
+// prepare builds the logger, loads the secrets, opens the (migrated) database and wires the services.
 func prepare(ctx context.Context, c *config, getenv func(string) string) (*environment, error) {
 	log, err := c.logger()
 	if err != nil {
@@ -157,7 +157,12 @@ func prepare(ctx context.Context, c *config, getenv func(string) string) (*envir
 	if err != nil {
 		return nil, err
 	}
-	return &environment{log: log, secrets: sec, db: db}, nil
+	svc, err := newServices(db.DB, sec, c, log)
+	if err != nil {
+		db.close(log)
+		return nil, err
+	}
+	return &environment{log: log, db: db, svc: svc}, nil
 }
 
 func (e *environment) close() { e.db.close(e.log) }
@@ -212,12 +217,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer env.close()
-	log, sec, db := env.log, env.secrets, env.db
-
-	svc, err := newServices(db.DB, sec, &c, log)
-	if err != nil {
-		return err
-	}
+	log, db, svc := env.log, env.db, env.svc
 	if demo {
 		if err := seedDemo(ctx, svc, stdout, log); err != nil {
 			return err
@@ -324,12 +324,7 @@ func cmdSeed(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	defer env.close()
-	log, sec, db := env.log, env.secrets, env.db
-	svc, err := newServices(db.DB, sec, &c, log)
-	if err != nil {
-		return err
-	}
-	return seedDemo(ctx, svc, stdout, log)
+	return seedDemo(ctx, env.svc, stdout, env.log)
 }
 
 func cmdReencrypt(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
@@ -344,11 +339,7 @@ func cmdReencrypt(ctx context.Context, args []string, getenv func(string) string
 		return err
 	}
 	defer env.close()
-	svc, err := newServices(env.db.DB, env.secrets, &c, env.log)
-	if err != nil {
-		return err
-	}
-	n, err := svc.talent.Reencrypt(auth.WithPrincipal(ctx, auth.System))
+	n, err := env.svc.talent.Reencrypt(auth.WithPrincipal(ctx, auth.System))
 	if err != nil {
 		return err
 	}
@@ -429,7 +420,7 @@ func cmdAccounts(ctx context.Context, args []string, getenv func(string) string,
 		return err
 	}
 	defer env.close()
-	svc := accounts.NewService(env.db.DB, accounts.Options{Pepper: env.secrets.TokenPepper, Logger: env.log})
+	svc := env.svc.accounts
 	ctx = auth.WithPrincipal(ctx, auth.System)
 
 	switch sub {
