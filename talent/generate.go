@@ -189,12 +189,9 @@ func (g *Generator) Talent(aim Grade, enterpriseID *int64) TalentInput {
 	if g.rng.IntN(100) < 38 {
 		gender = "female"
 	}
-	birth := civil.New(1962+g.rng.IntN(38), 1, 1+g.rng.IntN(365))
 	in := TalentInput{
 		Name:         g.name(gender),
 		Gender:       gender,
-		BirthDate:    birth,
-		IDNumber:     g.idNumber(birth, gender),
 		Mobile:       fmt.Sprintf("1%d%09d", 3+g.rng.IntN(7), g.rng.IntN(1_000_000_000)),
 		EnterpriseID: enterpriseID,
 		Position:     g.pick(positions),
@@ -203,11 +200,16 @@ func (g *Generator) Talent(aim Grade, enterpriseID *int64) TalentInput {
 		Field:        g.pick(fields),
 		ArrivedOn:    civil.New(2008+g.rng.IntN(12), 1, 1+g.rng.IntN(365)),
 	}
-	in.GraduationYear = birth.Time().Year() + 22 + g.rng.IntN(8)
-	if in.GraduationYear > 2020 {
-		in.GraduationYear = 2020
-	}
 	g.profile(&in, aim)
+	// Seniority takes years: senior titles and national honours go to people born before 1981.
+	oldest, span := 1962, 37
+	if in.Title == "senior_full" || in.Title == "senior_associate" || len(in.Honours) > 0 && aim <= GradeB && aim != "" {
+		span = 19
+	}
+	birth := civil.New(oldest+g.rng.IntN(span), 1, 1+g.rng.IntN(365))
+	in.BirthDate = birth
+	in.IDNumber = g.idNumber(birth, gender)
+	in.GraduationYear = min(birth.Time().Year()+22+g.rng.IntN(8), 2020)
 	if enterpriseID == nil {
 		in.Field = g.pick([]string{"教育", "医疗卫生", "现代农业", "文化旅游", "金融"})
 	}
