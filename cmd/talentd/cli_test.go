@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"talentd/internal/pgtest"
+	"talentd/talent"
 )
 
 func env(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
@@ -90,7 +91,7 @@ func TestRun_MigrateSeedAccounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	if len(lines) != 1+66 {
+	if len(lines) != 1+len(demoStaff)+talent.DemoEnterprises {
 		t.Errorf("accounts list: %d lines", len(lines))
 	}
 	for _, l := range lines {

@@ -24,6 +24,7 @@ type config struct {
 	ShutdownTimeout time.Duration
 	LogFormat       string
 	LogLevel        string
+	CardValidity    string
 }
 
 // envFlags registers flags whose defaults come from the environment, and remembers each flag's
@@ -77,6 +78,7 @@ func commonFlags(fs *flag.FlagSet, getenv func(string) string, c *config) *envFl
 	e.duration(&c.Pool.ConnMaxIdleTime, "db-conn-max-idle-time", "TALENTD_DB_CONN_MAX_IDLE_TIME", 5*time.Minute, "close connections idle this long")
 	e.str(&c.LogFormat, "log-format", "TALENTD_LOG_FORMAT", "text", "log format: text or json")
 	e.str(&c.LogLevel, "log-level", "TALENTD_LOG_LEVEL", "info", "log level: debug, info, warn or error")
+	e.str(&c.CardValidity, "card-validity", "TALENTD_CARD_VALIDITY", "A=5,B=5,C=3,D=3", "green card validity in years per class")
 	return e
 }
 

@@ -24,6 +24,8 @@ var demoStaff = []struct {
 	{"talent-office", "区人才办 王主任", auth.RoleTalentOffice},
 	{"window", "政务服务窗口 刘敏", auth.RoleServiceWindow},
 	{"commissioner", "人才服务专员 陈静", auth.RoleCommissioner},
+	{"commissioner-2", "人才服务专员 周杰", auth.RoleCommissioner},
+	{"commissioner-3", "人才服务专员 吴霞", auth.RoleCommissioner},
 	{"housing", "区住房保障中心 赵强", auth.RoleHousingOffice},
 	{"finance", "区财政局 孙丽", auth.RoleFinance},
 }
@@ -65,7 +67,13 @@ func seedDemo(ctx context.Context, svc *services, stdout io.Writer, log *slog.Lo
 			return err
 		}
 	}
-	log.Info("demo data ready", "enterprises_created", newEnterprises, "talents_created", newTalents, "accounts_created", newAccounts,
+	// Cards, uses and agent requests need the commissioners, so they come after the accounts.
+	newCards, err := svc.greencard.SeedDemo(ctx)
+	if err != nil {
+		return fmt.Errorf("seed cards: %w", err)
+	}
+	log.Info("demo data ready", "enterprises_created", newEnterprises, "talents_created", newTalents,
+		"cards_issued", newCards, "accounts_created", newAccounts,
 		"duration", time.Since(start).Round(time.Millisecond))
 	if newAccounts == 0 {
 		return nil

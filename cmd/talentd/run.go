@@ -15,6 +15,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"talentd/greencard"
 	"talentd/internal/accounts"
 	"talentd/internal/audit"
 	"talentd/internal/auth"
@@ -41,6 +42,7 @@ commands:
   migrate [up|status]     apply the embedded schema migrations, or list them
   seed --demo             load the demo district (idempotent)
   accounts create|list|disable   manage sign-in accounts from the command line
+  keys rotate|list        rotate or list the green card signing keys
   reencrypt               re-seal identity numbers under the current encryption key (after a rotation)
   openapi [--yaml]        print the OpenAPI 3.1 document
   version                 print the version
@@ -65,6 +67,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return cmdSeed(ctx, rest, getenv, stdout)
 	case "accounts":
 		return cmdAccounts(ctx, rest, getenv, stdout)
+	case "keys":
+		return cmdKeys(ctx, rest, getenv, stdout)
 	case "reencrypt":
 		return cmdReencrypt(ctx, rest, getenv, stdout)
 	case "openapi":
@@ -169,9 +173,10 @@ func (e *environment) close() { e.db.close(e.log) }
 
 // services are the slices' services, wired once.
 type services struct {
-	accounts *accounts.Service
-	audit    *audit.Service
-	talent   *talent.Service
+	accounts  *accounts.Service
+	audit     *audit.Service
+	talent    *talent.Service
+	greencard *greencard.Service
 }
 
 func newServices(db *sqlx.DB, sec secrets.Secrets, c *config, log *slog.Logger) (*services, error) {
@@ -179,10 +184,20 @@ func newServices(db *sqlx.DB, sec secrets.Secrets, c *config, log *slog.Logger) 
 	if err != nil {
 		return nil, err
 	}
+	validity, err := greencard.ParseValidity(c.CardValidity)
+	if err != nil {
+		return nil, usageError(err.Error())
+	}
+	reg := talent.NewService(db, ring)
+	cards := greencard.NewService(db, ring, reg, greencard.Options{ValidityYears: validity})
+	// The registry tells the card slice about registrations, grade changes and departures, inside
+	// its own transactions.
+	reg.SetHooks(cards.Hooks())
 	return &services{
-		accounts: accounts.NewService(db, accounts.Options{Pepper: sec.TokenPepper, SessionTTL: c.SessionTTL, Logger: log}),
-		audit:    audit.NewService(db),
-		talent:   talent.NewService(db, ring),
+		accounts:  accounts.NewService(db, accounts.Options{Pepper: sec.TokenPepper, SessionTTL: c.SessionTTL, Logger: log}),
+		audit:     audit.NewService(db),
+		talent:    reg,
+		greencard: cards,
 	}, nil
 }
 
@@ -197,6 +212,7 @@ func newHTTP(db *sqlx.DB, s *services, log *slog.Logger) *httpapi.Server {
 	accounts.Register(srv.API, s.accounts)
 	audit.Register(srv.API, s.audit)
 	talent.Register(srv.API, s.talent)
+	greencard.Register(srv.API, s.greencard)
 	return srv
 }
 
@@ -345,6 +361,47 @@ func cmdReencrypt(ctx context.Context, args []string, getenv func(string) string
 	}
 	fmt.Fprintf(stdout, "re-encrypted %d identity numbers under the current key\n", n)
 	return nil
+}
+
+func cmdKeys(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	if len(args) == 0 || (args[0] != "rotate" && args[0] != "list") {
+		return usageError("keys takes rotate or list")
+	}
+	sub := args[0]
+	var c config
+	fs := newFlagSet("keys "+sub, stdout, "Rotates (a new active key; the old one keeps verifying its cards) or lists the green card signing keys.")
+	e := commonFlags(fs, getenv, &c)
+	if err := e.parse(args[1:]); err != nil {
+		return err
+	}
+	env, err := prepare(ctx, &c, getenv)
+	if err != nil {
+		return err
+	}
+	defer env.close()
+	ctx = auth.WithPrincipal(ctx, auth.System)
+	if sub == "rotate" {
+		k, err := env.svc.greencard.RotateKey(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "new active signing key %d\n", k.KeyID)
+		return nil
+	}
+	keys, err := env.svc.greencard.Keys(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "KEY ID\tSTATUS\tCREATED\tRETIRED")
+	for _, k := range keys {
+		retired := "-"
+		if k.RetiredAt != nil {
+			retired = k.RetiredAt.UTC().Format(time.RFC3339)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", k.KeyID, k.Status, k.CreatedAt.UTC().Format(time.RFC3339), retired)
+	}
+	return tw.Flush()
 }
 
 func cmdOpenAPI(args []string, stdout io.Writer) error {
