@@ -39,7 +39,7 @@ type requestDetailOutput struct {
 
 type moveInput struct {
 	ID   int64 `path:"id" minimum:"1"`
-	Body struct {
+	Body *struct {
 		Note string `json:"note,omitempty" maxLength:"2000" doc:"Required to resolve or reject"`
 	}
 }
@@ -131,7 +131,11 @@ func registerRequests(api huma.API, s *Service) {
 			Summary: map[string]string{"accept": "Accept (接哨)", "start": "Start work", "resolve": "Resolve (办结)", "reject": "Reject"}[act],
 			Errors:  []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
 		}, workers...), func(ctx context.Context, in *moveInput) (*requestOutput, error) {
-			r, err := s.MoveRequest(ctx, in.ID, act, in.Body.Note)
+			note := ""
+			if in.Body != nil {
+				note = in.Body.Note
+			}
+			r, err := s.MoveRequest(ctx, in.ID, act, note)
 			if err != nil {
 				return nil, err
 			}

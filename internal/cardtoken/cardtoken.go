@@ -56,7 +56,8 @@ import (
 	"time"
 )
 
-// MaxTokenLen is the longest token text, in bytes; it keeps the QR code at version 8, level M.
+// MaxTokenLen is the longest token text, in bytes: it fits a QR code of version 8, level M, even in
+// byte mode (version 6 in alphanumeric mode), which scanners at service windows read easily.
 const MaxTokenLen = 150
 
 const (
