@@ -3,6 +3,7 @@ package greencard
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -26,6 +27,7 @@ type Options struct {
 	// SerialPrefix starts every serial (default "BS", for Bishan).
 	SerialPrefix string
 	Now          func() time.Time
+	Logger       *slog.Logger
 }
 
 // DefaultValidity is the validity of each class when the configuration says nothing.
@@ -60,6 +62,7 @@ type Service struct {
 	talents *talent.Service
 	opts    Options
 	qr      *pngCache
+	vlog    *verifyLog
 }
 
 // NewService returns a Service; ring seals the signing keys at rest.
@@ -73,7 +76,11 @@ func NewService(db *sqlx.DB, ring *fieldcrypt.Ring, talents *talent.Service, o O
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Service{db: db, keys: newKeyring(ring), talents: talents, opts: o, qr: newPNGCache(20_000)}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return &Service{db: db, keys: newKeyring(ring), talents: talents, opts: o, qr: newPNGCache(20_000),
+		vlog: newVerifyLog(db, o.Logger)}
 }
 
 // districtTime is the zone that decides which day it is, for expiry.
@@ -140,8 +147,9 @@ func cardBySerial(ctx context.Context, q sqlx.QueryerContext, serial string, for
 
 const (
 	insertCard = `
-INSERT INTO cards (serial, talent_id) VALUES ($1 || '-' || to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYY') || '-' ||
-       lpad(nextval('card_serial_seq')::text, 6, '0'), $2)
+INSERT INTO cards (serial, talent_id)
+SELECT $1 || '-' || to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYY') || '-' || lpad(n::text, GREATEST(6, length(n::text)), '0'), $2
+FROM (SELECT nextval('card_serial_seq') AS n) seq
 RETURNING id, serial`
 	insertVersion = `
 INSERT INTO card_versions (card_id, version, grade, expires_on, key_id, token, reason)

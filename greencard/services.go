@@ -151,7 +151,7 @@ func (s *Service) RecordUse(ctx context.Context, token, code, window, note strin
 	}
 	var out Use
 	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		v, err := s.check(ctx, tx, token)
+		v, err := s.check(ctx, tx, token, false)
 		if err != nil {
 			return err
 		}

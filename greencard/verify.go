@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"strings"
 	"unicode/utf8"
@@ -64,9 +65,16 @@ func maskName(name string) string {
 	return string(r[:keep]) + strings.Repeat("*", n-keep)
 }
 
-// The card a token names, with its holder, in one query.
+// The card a token names, with its holder and (for the verify path) the services its class may
+// use with this year's uses by the holder — one round trip for a window's scan.
 const selectVerifiedCard = `
-SELECT c.id, c.talent_id, c.current_version, c.status, v.grade, v.expires_on, t.name, COALESCE(e.name, '') AS enterprise
+SELECT c.id, c.talent_id, c.current_version, c.status, v.grade, v.expires_on, t.name, COALESCE(e.name, '') AS enterprise,
+       CASE WHEN $2 THEN (
+           SELECT COALESCE(json_agg(json_build_object('code', i.code, 'name', i.name_zh, 'quota', i.yearly_quota,
+                                                      'used', COALESCE(u.used, 0)) ORDER BY i.sort_order, i.code), '[]')
+           FROM service_items i
+           LEFT JOIN service_quota_usage u ON u.service_code = i.code AND u.talent_id = c.talent_id AND u.year = $3
+           WHERE v.grade = ANY (i.eligible)) END AS services
 FROM cards c
 JOIN card_versions v ON v.card_id = c.id AND v.version = c.current_version
 JOIN talents t ON t.id = c.talent_id
@@ -82,10 +90,20 @@ type verifiedRow struct {
 	ExpiresOn      civil.Date `db:"expires_on"`
 	Name           string     `db:"name"`
 	Enterprise     string     `db:"enterprise"`
+	Services       []byte     `db:"services"`
 }
 
-// check decides the verdict on a token without recording it.
-func (s *Service) check(ctx context.Context, q sqlx.QueryerContext, token string) (Verification, error) {
+// serviceUse is one element of the services JSON of selectVerifiedCard.
+type serviceUse struct {
+	Code  string `json:"code"`
+	Name  string `json:"name"`
+	Quota *int   `json:"quota"`
+	Used  int    `json:"used"`
+}
+
+// check decides the verdict on a token without recording it; withServices adds, for a valid card,
+// the services the holder may use now.
+func (s *Service) check(ctx context.Context, q sqlx.QueryerContext, token string, withServices bool) (Verification, error) {
 	claims, err := cardtoken.Parse(token)
 	if err != nil {
 		return Verification{Reason: ReasonMalformed}, nil
@@ -104,7 +122,7 @@ func (s *Service) check(ctx context.Context, q sqlx.QueryerContext, token string
 		return Verification{Reason: ReasonBadSignature}, nil
 	}
 	var row verifiedRow
-	if err := sqlx.GetContext(ctx, q, &row, selectVerifiedCard, claims.Serial); err != nil {
+	if err := sqlx.GetContext(ctx, q, &row, selectVerifiedCard, claims.Serial, withServices, s.today().Time().Year()); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return Verification{Reason: ReasonNotFound}, nil
 		}
@@ -126,85 +144,58 @@ func (s *Service) check(ctx context.Context, q sqlx.QueryerContext, token string
 	default:
 		v.Valid, v.Reason = true, ReasonValid
 		v.Holder = &Holder{Name: maskName(row.Name), Enterprise: row.Enterprise}
+		if withServices {
+			var uses []serviceUse
+			if err := json.Unmarshal(row.Services, &uses); err != nil {
+				return Verification{}, err
+			}
+			v.Services = make([]ServiceAvailability, len(uses))
+			for i, u := range uses {
+				v.Services[i] = ServiceAvailability{Code: u.Code, Name: u.Name}
+				if u.Quota != nil {
+					left := max(*u.Quota-u.Used, 0)
+					v.Services[i].Remaining = &left
+				}
+			}
+		}
 	}
 	return v, nil
 }
 
-const insertVerification = `
-INSERT INTO card_verifications (account_id, window_name, valid, reason, serial, version, talent_id)
-VALUES ($1, $2, $3, $4, $5, $6, $7)`
-
 // Verify checks a scanned token and, for a valid card, lists the services the holder may use now
-// with what remains of each yearly quota. Every verification is logged (staff, window, verdict,
-// card) — never the token. The log is written without waiting for the disk flush: a crash may lose
-// the last fraction of a second of it, which the window's speed is worth.
+// with what remains of each yearly quota. Every verification goes to the verification log (staff,
+// window, verdict, card) — never the token — through the batching writer.
 func (s *Service) Verify(ctx context.Context, token, window string) (Verification, error) {
 	p, err := auth.MustPrincipal(ctx)
 	if err != nil {
 		return Verification{}, err
 	}
-	var v Verification
-	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		var err error
-		if v, err = s.check(ctx, tx, token); err != nil {
-			return err
-		}
-		if v.Valid {
-			if v.Services, err = s.available(ctx, tx, v.talentID, v.Card.Class); err != nil {
-				return err
-			}
-		}
-		if _, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
-			return postgres.Translate(err, "verify")
-		}
-		var serial *string
-		var version *int
-		var talentID *int64
-		if v.Card != nil {
-			serial, version = &v.Card.Serial, &v.Card.Version
-		}
-		if v.talentID != 0 {
-			talentID = &v.talentID
-		}
-		_, err = tx.ExecContext(ctx, insertVerification, nullAccount(p), strings.TrimSpace(window), v.Valid, v.Reason, serial, version, talentID)
-		return postgres.Translate(err, "log verification")
-	})
-	return v, err
+	v, err := s.check(ctx, s.db, token, true)
+	if err != nil {
+		return Verification{}, err
+	}
+	e := verificationEntry{at: s.opts.Now(), accountID: nullAccount(p), window: strings.TrimSpace(window), valid: v.Valid, reason: v.Reason}
+	if v.Card != nil {
+		serial, version := v.Card.Serial, v.Card.Version
+		e.serial, e.version = &serial, &version
+	}
+	if v.talentID != 0 {
+		id := v.talentID
+		e.talentID = &id
+	}
+	s.vlog.add(e)
+	return v, nil
 }
+
+// FlushVerificationLog writes every queued verification log line now.
+func (s *Service) FlushVerificationLog() { s.vlog.flush() }
+
+// Close writes the queued verification log lines and stops the writer; call it at shutdown.
+func (s *Service) Close() { s.vlog.close() }
 
 func nullAccount(p auth.Principal) *int64 {
 	if p.AccountID == 0 {
 		return nil
 	}
 	return &p.AccountID
-}
-
-// The services a class may use, with this year's uses of each by the holder.
-const selectAvailable = `
-SELECT i.code, i.name_zh, i.yearly_quota, COALESCE(u.used, 0) AS used
-FROM service_items i
-LEFT JOIN service_quota_usage u ON u.service_code = i.code AND u.talent_id = $1 AND u.year = $3
-WHERE $2 = ANY (i.eligible)
-ORDER BY i.sort_order, i.code`
-
-func (s *Service) available(ctx context.Context, q sqlx.QueryerContext, talentID int64, class string) ([]ServiceAvailability, error) {
-	var rows []struct {
-		Code  string `db:"code"`
-		Name  string `db:"name_zh"`
-		Quota *int   `db:"yearly_quota"`
-		Used  int    `db:"used"`
-	}
-	if err := sqlx.SelectContext(ctx, q, &rows, selectAvailable, talentID, class, s.today().Time().Year()); err != nil {
-		return nil, postgres.Translate(err, "available services")
-	}
-	out := make([]ServiceAvailability, 0, len(rows))
-	for _, r := range rows {
-		a := ServiceAvailability{Code: r.Code, Name: r.Name}
-		if r.Quota != nil {
-			left := max(*r.Quota-r.Used, 0)
-			a.Remaining = &left
-		}
-		out = append(out, a)
-	}
-	return out, nil
 }

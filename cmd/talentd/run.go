@@ -189,7 +189,7 @@ func newServices(db *sqlx.DB, sec secrets.Secrets, c *config, log *slog.Logger) 
 		return nil, usageError(err.Error())
 	}
 	reg := talent.NewService(db, ring)
-	cards := greencard.NewService(db, ring, reg, greencard.Options{ValidityYears: validity})
+	cards := greencard.NewService(db, ring, reg, greencard.Options{ValidityYears: validity, Logger: log})
 	// The registry tells the card slice about registrations, grade changes and departures, inside
 	// its own transactions.
 	reg.SetHooks(cards.Hooks())
@@ -270,6 +270,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := hs.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	svc.greencard.Close() // the last verification log lines
 	log.Info("stopped")
 	return nil
 }

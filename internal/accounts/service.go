@@ -30,8 +30,11 @@ type Options struct {
 	// Failed logins allowed per username and per client address within FailureWindow.
 	MaxFailuresPerUser, MaxFailuresPerAddr int
 	FailureWindow                          time.Duration
-	Logger                                 *slog.Logger
-	Now                                    func() time.Time
+	// PrincipalTTL is how long a token's principal is remembered in memory (default 5 s; negative
+	// turns the cache off). Changes made through this process take effect at once regardless.
+	PrincipalTTL time.Duration
+	Logger       *slog.Logger
+	Now          func() time.Time
 }
 
 // Service is the accounts and authentication service.
@@ -43,6 +46,7 @@ type Service struct {
 	byAddr     *throttle
 	log        *slog.Logger
 	now        func() time.Time
+	cache      *principalCache
 }
 
 // NewService returns a Service over db.
@@ -68,7 +72,11 @@ func NewService(db *sqlx.DB, o Options) *Service {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
+	if o.PrincipalTTL == 0 {
+		o.PrincipalTTL = 5 * time.Second
+	}
 	return &Service{db: db, pepper: o.Pepper, sessionTTL: o.SessionTTL, log: o.Logger, now: o.Now,
+		cache: newPrincipalCache(o.PrincipalTTL, o.Now),
 		byUser: newThrottle(o.MaxFailuresPerUser, o.FailureWindow, o.Now),
 		byAddr: newThrottle(o.MaxFailuresPerAddr, o.FailureWindow, o.Now)}
 }
@@ -117,7 +125,11 @@ func (s *Service) Logout(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return revokeTokenRow(ctx, s.db, p.TokenID)
+	if err := revokeTokenRow(ctx, s.db, p.TokenID); err != nil {
+		return err
+	}
+	s.cache.forgetToken(p.TokenID)
+	return nil
 }
 
 // Authenticate resolves a bearer token to the principal it acts as.
@@ -125,7 +137,11 @@ func (s *Service) Authenticate(ctx context.Context, token string) (auth.Principa
 	if !plausibleToken(token) {
 		return auth.Principal{}, auth.ErrUnauthenticated
 	}
-	row, err := getPrincipal(ctx, s.db, hashToken(s.pepper, token))
+	hash := hashToken(s.pepper, token)
+	if p, ok := s.cache.get(hash); ok {
+		return p, nil
+	}
+	row, err := getPrincipal(ctx, s.db, hash)
 	if errors.Is(err, ErrAccountNotFound) {
 		return auth.Principal{}, auth.ErrUnauthenticated
 	}
@@ -137,8 +153,10 @@ func (s *Service) Authenticate(ctx context.Context, token string) (auth.Principa
 			s.log.WarnContext(ctx, "could not record token use", "err", err)
 		}
 	}
-	return auth.Principal{AccountID: row.AccountID, Username: row.Username, Role: auth.Role(row.Role),
-		EnterpriseID: row.EnterpriseID.Int64, TokenID: row.TokenID}, nil
+	p := auth.Principal{AccountID: row.AccountID, Username: row.Username, Role: auth.Role(row.Role),
+		EnterpriseID: row.EnterpriseID.Int64, TokenID: row.TokenID}
+	s.cache.put(hash, p)
+	return p, nil
 }
 
 func validateAccountFields(username, displayName string, role auth.Role, enterpriseID *int64, checkUsername bool) error {
@@ -241,10 +259,14 @@ func (s *Service) UpdateAccount(ctx context.Context, id int64, ifVersion int, u 
 			if err := revokeAllTokens(ctx, tx, id, ""); err != nil {
 				return err
 			}
+			s.cache.forgetAccount(id)
 		}
 		return audit.Write(ctx, tx, audit.Entry{Action: "account.update", EntityType: "account",
 			EntityID: strconv.FormatInt(id, 10), Before: before, After: out})
 	})
+	// Again after the commit: a request between the first forget and the commit may have cached
+	// the account as it was.
+	s.cache.forgetAccount(id)
 	return out, err
 }
 
@@ -266,6 +288,7 @@ func (s *Service) SetPassword(ctx context.Context, id int64, password string) er
 		if err := revokeAllTokens(ctx, tx, id, auth.KindSession); err != nil {
 			return err
 		}
+		s.cache.forgetAccount(id)
 		return audit.Write(ctx, tx, audit.Entry{Action: "account.set_password", EntityType: "account",
 			EntityID: strconv.FormatInt(id, 10)})
 	})
@@ -299,6 +322,7 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, current, next string) e
 		if err := revokeOtherSessions(ctx, tx, p.AccountID, p.TokenID); err != nil {
 			return err
 		}
+		s.cache.forgetAccount(p.AccountID)
 		return audit.Write(ctx, tx, audit.Entry{Action: "account.change_password", EntityType: "account",
 			EntityID: strconv.FormatInt(p.AccountID, 10)})
 	})
@@ -359,6 +383,7 @@ func (s *Service) RevokeAPIKey(ctx context.Context, accountID, keyID int64) erro
 		if err := revokeTokenRow(ctx, tx, keyID); err != nil {
 			return err
 		}
+		s.cache.forgetToken(keyID)
 		after, err := getAPIKey(ctx, tx, accountID, keyID)
 		if err != nil {
 			return err

@@ -114,17 +114,13 @@ func run(m *testing.M) int {
 func New(t testing.TB) *sqlx.DB {
 	t.Helper()
 	dsn := NewURL(t)
-	db, err := sqlx.Open("postgres", dsn)
+	// The same Open as the service, so tests run with the production connection settings.
+	db, err := postgres.Open(context.Background(), dsn, postgres.PoolConfig{MaxOpenConns: perTestConns, MaxIdleConns: perTestConns})
 	if err != nil {
-		t.Fatalf("pgtest: %v", err)
-	}
-	db.SetMaxOpenConns(perTestConns)
-	db.SetMaxIdleConns(perTestConns)
-	// Registered after NewURL's drop, so it runs first: the pool closes before its database goes.
-	t.Cleanup(func() { db.Close() })
-	if err := db.PingContext(context.Background()); err != nil {
 		t.Fatalf("pgtest: connect to test database: %v", err)
 	}
+	// Registered after NewURL's drop, so it runs first: the pool closes before its database goes.
+	t.Cleanup(func() { db.Close() })
 	return db
 }
 

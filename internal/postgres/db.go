@@ -7,6 +7,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	neturl "net/url"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -23,9 +25,26 @@ type PoolConfig struct {
 	ConnMaxIdleTime time.Duration
 }
 
+// withOneRoundTrip asks lib/pq to send a parameterised query's parse, bind and execute together
+// (binary_parameters), instead of waiting for the server to describe the statement first: one
+// network round trip per query instead of two. []byte arguments then travel as binary, which is
+// what the bytea columns they are used for expect.
+func withOneRoundTrip(dsn string) string {
+	if strings.Contains(dsn, "binary_parameters") {
+		return dsn
+	}
+	if u, err := neturl.Parse(dsn); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
+		q := u.Query()
+		q.Set("binary_parameters", "yes")
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	return dsn + " binary_parameters=yes"
+}
+
 // Open connects to url, applies the pool settings and checks the server answers within ctx.
 func Open(ctx context.Context, url string, pool PoolConfig) (*sqlx.DB, error) {
-	db, err := sqlx.Open("postgres", url)
+	db, err := sqlx.Open("postgres", withOneRoundTrip(url))
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}

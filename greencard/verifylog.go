@@ -1,0 +1,156 @@
+package greencard
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"talentd/internal/postgres"
+)
+
+// verificationEntry is one line of the verification log.
+type verificationEntry struct {
+	at        time.Time
+	accountID *int64
+	window    string
+	valid     bool
+	reason    string
+	serial    *string
+	version   *int
+	talentID  *int64
+}
+
+// verifyLog writes verification log lines in batches from one goroutine: a window's scan must not
+// wait for a disk flush of its own log line. Lines wait at most flushEvery; a full queue makes
+// verifications wait rather than drop lines, and Close writes what is left. A crash can lose the
+// lines of the last flush interval.
+type verifyLog struct {
+	db      *sqlx.DB
+	log     *slog.Logger
+	entries chan verificationEntry
+	flushes chan chan struct{}
+	stop    chan struct{}
+	done    chan struct{}
+	once    sync.Once
+}
+
+const (
+	flushEvery  = 50 * time.Millisecond
+	maxBatch    = 1000
+	queueLength = 20_000
+)
+
+func newVerifyLog(db *sqlx.DB, log *slog.Logger) *verifyLog {
+	return &verifyLog{db: db, log: log, entries: make(chan verificationEntry, queueLength),
+		flushes: make(chan chan struct{}), stop: make(chan struct{}), done: make(chan struct{})}
+}
+
+func (l *verifyLog) start() { l.once.Do(func() { go l.run() }) }
+
+func (l *verifyLog) add(e verificationEntry) {
+	l.start()
+	l.entries <- e
+}
+
+// flush writes every line queued so far (tests, shutdown).
+func (l *verifyLog) flush() {
+	l.start()
+	ack := make(chan struct{})
+	select {
+	case l.flushes <- ack:
+		<-ack
+	case <-l.done:
+	}
+}
+
+// close writes what is queued and stops the writer.
+func (l *verifyLog) close() {
+	l.start()
+	select {
+	case <-l.stop:
+	default:
+		close(l.stop)
+	}
+	<-l.done
+}
+
+func (l *verifyLog) run() {
+	defer close(l.done)
+	tick := time.NewTicker(flushEvery)
+	defer tick.Stop()
+	batch := make([]verificationEntry, 0, maxBatch)
+	write := func() {
+		if len(batch) > 0 {
+			if err := l.write(batch); err != nil {
+				l.log.Error("verification log lost lines", "lines", len(batch), "err", err)
+			}
+			batch = batch[:0]
+		}
+	}
+	drain := func() {
+		for {
+			select {
+			case e := <-l.entries:
+				batch = append(batch, e)
+				if len(batch) == maxBatch {
+					write()
+				}
+			default:
+				write()
+				return
+			}
+		}
+	}
+	for {
+		select {
+		case e := <-l.entries:
+			batch = append(batch, e)
+			if len(batch) == maxBatch {
+				write()
+			}
+		case <-tick.C:
+			write()
+		case ack := <-l.flushes:
+			drain()
+			close(ack)
+		case <-l.stop:
+			drain()
+			return
+		}
+	}
+}
+
+const insertVerifications = `
+INSERT INTO card_verifications (at, account_id, window_name, valid, reason, serial, version, talent_id)
+SELECT * FROM unnest(CAST($1 AS timestamptz[]), CAST($2 AS bigint[]), CAST($3 AS text[]), CAST($4 AS boolean[]),
+       CAST($5 AS text[]), CAST($6 AS text[]), CAST($7 AS integer[]), CAST($8 AS bigint[]))`
+
+func (l *verifyLog) write(batch []verificationEntry) error {
+	n := len(batch)
+	at := make([]time.Time, n)
+	account := make([]*int64, n)
+	window := make(pq.StringArray, n)
+	valid := make(pq.BoolArray, n)
+	reason := make(pq.StringArray, n)
+	serial := make([]*string, n)
+	version := make([]*int, n)
+	talentID := make([]*int64, n)
+	for i, e := range batch {
+		at[i], account[i], window[i], valid[i], reason[i] = e.at, e.accountID, e.window, e.valid, e.reason
+		serial[i], version[i], talentID[i] = e.serial, e.version, e.talentID
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return postgres.InTx(ctx, l.db, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, insertVerifications, pq.GenericArray{A: at}, pq.GenericArray{A: account},
+			window, valid, reason, pq.GenericArray{A: serial}, pq.GenericArray{A: version}, pq.GenericArray{A: talentID})
+		return postgres.Translate(err, "verification log")
+	})
+}
