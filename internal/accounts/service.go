@@ -76,7 +76,7 @@ func NewService(db *sqlx.DB, o Options) *Service {
 		o.PrincipalTTL = 5 * time.Second
 	}
 	return &Service{db: db, pepper: o.Pepper, sessionTTL: o.SessionTTL, log: o.Logger, now: o.Now,
-		cache: newPrincipalCache(o.PrincipalTTL, o.Now),
+		cache:  newPrincipalCache(o.PrincipalTTL, o.Now),
 		byUser: newThrottle(o.MaxFailuresPerUser, o.FailureWindow, o.Now),
 		byAddr: newThrottle(o.MaxFailuresPerAddr, o.FailureWindow, o.Now)}
 }
