@@ -100,8 +100,16 @@ func (s *Service) seedDemoActivity(ctx context.Context) error {
 			return fmt.Errorf("demo request: %w", err)
 		}
 		// Most requests were worked to the end; some are still open or were turned down.
-		steps := map[int][]string{0: {}, 1: {"accept"}, 2: {"accept", "start"}, 3: {"reject"}}[i%20/5]
-		if i%20 >= 6 {
+		var steps []string
+		switch r := i % 20; {
+		case r < 2: // still waiting to be accepted
+		case r < 4:
+			steps = []string{"accept"}
+		case r < 6:
+			steps = []string{"accept", "start"}
+		case r < 8:
+			steps = []string{"reject"}
+		default:
 			steps = []string{"accept", "start", "resolve"}
 		}
 		for _, step := range steps {

@@ -149,7 +149,7 @@ func (s *Service) RotateKey(ctx context.Context) (SigningKey, error) {
 	return out, err
 }
 
-const selectKeys = `SELECT key_id, public_key, status, created_at, retired_at FROM signing_keys ORDER BY created_at DESC`
+const selectKeys = `SELECT key_id, public_key, status, created_at, retired_at FROM signing_keys ORDER BY created_at DESC, id DESC`
 
 // Keys lists every signing key, newest first.
 func (s *Service) Keys(ctx context.Context) ([]SigningKey, error) {

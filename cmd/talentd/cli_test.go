@@ -75,6 +75,14 @@ func TestRun_MigrateSeedAccounts(t *testing.T) {
 		t.Errorf("second seed must create nothing and print nothing: %v\n%s", err, out.String())
 	}
 	out.Reset()
+	if err := run(ctx, []string{"talentd", "keys", "rotate"}, e, &out); err != nil || !strings.Contains(out.String(), "new active signing key") {
+		t.Errorf("keys rotate: %v %q", err, out.String())
+	}
+	out.Reset()
+	if err := run(ctx, []string{"talentd", "keys", "list"}, e, &out); err != nil || strings.Count(out.String(), "retired") != 2 || strings.Count(out.String(), "active") != 1 {
+		t.Errorf("keys list after the demo's rotation and ours: %v\n%s", err, out.String())
+	}
+	out.Reset()
 	if err := run(ctx, []string{"talentd", "reencrypt"}, e, &out); err != nil || !strings.Contains(out.String(), "re-encrypted 0 ") {
 		t.Errorf("reencrypt with nothing to do: %v %q", err, out.String())
 	}

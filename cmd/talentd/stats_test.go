@@ -97,13 +97,31 @@ func TestDemoRegistry_Stats(t *testing.T) {
 		}
 	}
 
+	// Green cards: one per registered talent, some still under the retired key; the health checks;
+	// agent requests in every state.
+	if n := e.count(`SELECT count(*) FROM cards WHERE status = 'active'`); n != talent.DemoRegistered {
+		t.Errorf("%d cards for %d registered talents", n, talent.DemoRegistered)
+	}
+	if n := e.count(`SELECT count(*) FROM card_versions v JOIN signing_keys k ON k.key_id = v.key_id WHERE k.status = 'retired'`); n == 0 {
+		t.Error("no card is signed by the retired key")
+	}
+	if n := e.count(`SELECT count(*) FROM service_uses WHERE service_code = 'health_check'`); n != 171 {
+		t.Errorf("%d health checks, want 171", n)
+	}
+	if n := e.count(`SELECT count(DISTINCT status) FROM agent_requests`); n != 5 {
+		t.Errorf("agent requests in %d states, want all 5", n)
+	}
+	if n := e.count(`SELECT count(*) FROM accounts WHERE role = 'commissioner'`); n < 3 {
+		t.Errorf("%d commissioners", n)
+	}
+
 	// Seeding again changes nothing.
-	before := e.count(`SELECT count(*) FROM talents`)
+	before := e.count(`SELECT count(*) FROM talents`) + e.count(`SELECT count(*) FROM cards`) + e.count(`SELECT count(*) FROM agent_requests`)
 	out.Reset()
 	if err := seedDemo(context.Background(), e.svc, &out, discardLog()); err != nil {
 		t.Fatal(err)
 	}
-	if after := e.count(`SELECT count(*) FROM talents`); after != before {
+	if after := e.count(`SELECT count(*) FROM talents`) + e.count(`SELECT count(*) FROM cards`) + e.count(`SELECT count(*) FROM agent_requests`); after != before {
 		t.Errorf("second seeding added %d records", after-before)
 	}
 }
