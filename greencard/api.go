@@ -158,9 +158,26 @@ type serviceOutput struct {
 	Body ServiceItem
 }
 
-type useCountsInput struct {
+// periodInput is a reporting period of whole days in district time.
+type periodInput struct {
 	From civil.Date `query:"from" doc:"First day (default: 1 January of this year)"`
 	To   civil.Date `query:"to" doc:"Last day (default: today)"`
+}
+
+// resolve fills the defaults and returns the days and the instants [start, end) they span.
+func (p periodInput) resolve(today civil.Date) (from, to civil.Date, start, end time.Time, err error) {
+	from, to = p.From, p.To
+	if from.IsZero() {
+		from = civil.New(today.Time().Year(), 1, 1)
+	}
+	if to.IsZero() {
+		to = today
+	}
+	if to.Before(from) {
+		return from, to, start, end, errs.Fields("invalid period", errs.FieldError{Location: "query.to", Message: "must not be before from"})
+	}
+	// Midnight in the district (UTC+8) of the first day, to midnight after the last.
+	return from, to, from.Time().Add(-8 * time.Hour), to.Time().Add(16 * time.Hour), nil
 }
 
 type useCountsOutput struct {
@@ -445,19 +462,12 @@ func registerServices(api huma.API, s *Service) {
 	huma.Register(api, auth.Allow(huma.Operation{
 		OperationID: "get-service-stats", Method: http.MethodGet, Path: "/v1/stats/services", Tags: tags,
 		Summary: "Service uses per service in a period", Description: "HR counts its own talent only.",
-	}, auth.RoleAdmin, auth.RoleTalentOffice, auth.RoleEnterpriseHR), func(ctx context.Context, in *useCountsInput) (*useCountsOutput, error) {
-		today := s.today()
-		from, to := in.From, in.To
-		if from.IsZero() {
-			from = civil.New(today.Time().Year(), 1, 1)
+	}, auth.RoleAdmin, auth.RoleTalentOffice, auth.RoleEnterpriseHR), func(ctx context.Context, in *periodInput) (*useCountsOutput, error) {
+		from, to, start, end, err := in.resolve(s.today())
+		if err != nil {
+			return nil, err
 		}
-		if to.IsZero() {
-			to = today
-		}
-		if to.Before(from) {
-			return nil, errs.Fields("invalid period", errs.FieldError{Location: "query.to", Message: "must not be before from"})
-		}
-		counts, err := s.UseCounts(ctx, from.Time().Add(-8*time.Hour), to.Time().Add(16*time.Hour))
+		counts, err := s.UseCounts(ctx, start, end)
 		if err != nil {
 			return nil, err
 		}

@@ -3,13 +3,10 @@ package greencard
 import (
 	"context"
 	"net/http"
-	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"talentd/internal/auth"
-	"talentd/internal/civil"
-	"talentd/internal/errs"
 	"talentd/internal/page"
 )
 
@@ -69,11 +66,6 @@ type listRequestsInput struct {
 
 type listRequestsOutput struct {
 	Body page.Of[Request]
-}
-
-type requestStatsInput struct {
-	From civil.Date `query:"from" doc:"First day (default: 1 January of this year)"`
-	To   civil.Date `query:"to" doc:"Last day (default: today)"`
 }
 
 type requestStatsOutput struct {
@@ -169,19 +161,12 @@ func registerRequests(api huma.API, s *Service) {
 		OperationID: "get-request-stats", Method: http.MethodGet, Path: "/v1/stats/requests", Tags: tags,
 		Summary:     "Agent request figures (接哨率, 办结率, 满意度)",
 		Description: "Received, accepted, resolved (on time), rates and average satisfaction, per service and per commissioner, for requests filed in the period.",
-	}, all...), func(ctx context.Context, in *requestStatsInput) (*requestStatsOutput, error) {
-		today := s.today()
-		from, to := in.From, in.To
-		if from.IsZero() {
-			from = civil.New(today.Time().Year(), 1, 1)
+	}, all...), func(ctx context.Context, in *periodInput) (*requestStatsOutput, error) {
+		_, _, start, end, err := in.resolve(s.today())
+		if err != nil {
+			return nil, err
 		}
-		if to.IsZero() {
-			to = today
-		}
-		if to.Before(from) {
-			return nil, errs.Fields("invalid period", errs.FieldError{Location: "query.to", Message: "must not be before from"})
-		}
-		st, err := s.RequestStatistics(ctx, from.Time().Add(-8*time.Hour), to.Time().Add(16*time.Hour))
+		st, err := s.RequestStatistics(ctx, start, end)
 		if err != nil {
 			return nil, err
 		}
