@@ -48,7 +48,7 @@ CREATE TABLE card_versions (
     PRIMARY KEY (card_id, version)
 );
 CREATE INDEX card_versions_superseded ON card_versions (superseded_at) WHERE superseded_at IS NOT NULL;
-CREATE INDEX cards_status_changed ON cards (status_changed_at) WHERE status <> 'active';
+CREATE INDEX cards_status_changed ON cards (status_changed_at) WHERE status_changed_at IS NOT NULL;
 
 CREATE TABLE service_items (
     code          text        PRIMARY KEY CHECK (code ~ '^[a-z][a-z0-9_]{1,39}$'),

@@ -302,8 +302,9 @@ func listTalentRows(ctx context.Context, q sqlx.QueryerContext, f TalentFilter, 
 	where, args := f.where(onlyEnterprise)
 	total := -1
 	if withTotal {
-		if err := sqlx.GetContext(ctx, q, &total, `SELECT count(*) FROM talents`+where, args...); err != nil {
-			return nil, 0, translateTalent(err, "count talents")
+		var err error
+		if total, err = countTalents(ctx, q, f, onlyEnterprise, where, args); err != nil {
+			return nil, 0, err
 		}
 	}
 	spec := sorts[f.Sort]
@@ -333,6 +334,25 @@ func listTalentRows(ctx context.Context, q sqlx.QueryerContext, f TalentFilter, 
 	var rows []Talent
 	err := sqlx.SelectContext(ctx, q, &rows, `SELECT `+talentColumns+` FROM talents`+where+order+fmt.Sprintf(" LIMIT $%d", len(args)), args...)
 	return rows, total, translateTalent(err, "list talents")
+}
+
+// countFromCounters totals the running counts (talent_counts) for filters they cover — status,
+// grade, enterprise, employed — so that the common listings never count the registry row by row.
+const countFromCounters = `
+SELECT COALESCE(sum(n), 0) FROM talent_counts
+WHERE kind = 'status' AND ($1 = '' OR k1 = $1) AND ($2 = '' OR k2 = $2)
+  AND ($3 = 0 OR enterprise_id = $3) AND ($4 = 0 OR enterprise_id = $4)
+  AND ($5 = '' OR ($5 = 'true') = (enterprise_id <> 0))`
+
+func countTalents(ctx context.Context, q sqlx.QueryerContext, f TalentFilter, onlyEnterprise int64, where string, args []any) (int, error) {
+	var total int
+	if f.Education == "" && f.Title == "" && f.Honour == "" && f.Query == "" && f.IDNumberHash == nil &&
+		f.RegisteredFrom.IsZero() && f.RegisteredTo.IsZero() {
+		err := sqlx.GetContext(ctx, q, &total, countFromCounters, f.Status, f.Grade, f.EnterpriseID, onlyEnterprise, f.Employed)
+		return total, translateTalent(err, "count talents")
+	}
+	err := sqlx.GetContext(ctx, q, &total, `SELECT count(*) FROM talents`+where, args...)
+	return total, translateTalent(err, "count talents")
 }
 
 // gradeRow is what re-grading needs of a registered talent.

@@ -190,3 +190,48 @@ func TestStats_CountsFollowChanges(t *testing.T) {
 	}
 	check("after deleting drafts")
 }
+
+// TestSearch_TotalsFromCounters: the totals a listing reports from the running counts agree with
+// counting the registry itself.
+func TestSearch_TotalsFromCounters(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	s := talent.NewService(db, testRing(t))
+	sys := auth.WithPrincipal(context.Background(), auth.System)
+	ents, _, err := s.SeedDemoEnterprises(sys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SeedDemoTalents(sys, ents); err != nil {
+		t.Fatal(err)
+	}
+	hr := auth.WithPrincipal(context.Background(), auth.Principal{AccountID: 1, Role: auth.RoleEnterpriseHR, EnterpriseID: ents[0].ID})
+	cases := []struct {
+		ctx   context.Context
+		f     talent.TalentFilter
+		where string
+		args  []any
+	}{
+		{sys, talent.TalentFilter{}, `true`, nil},
+		{sys, talent.TalentFilter{Status: "registered"}, `status = 'registered'`, nil},
+		{sys, talent.TalentFilter{Grade: "B"}, `grade = 'B'`, nil},
+		{sys, talent.TalentFilter{Status: "registered", Employed: "false"}, `status = 'registered' AND enterprise_id IS NULL`, nil},
+		{sys, talent.TalentFilter{EnterpriseID: ents[1].ID, Status: "draft"}, `enterprise_id = $1 AND status = 'draft'`, []any{ents[1].ID}},
+		{hr, talent.TalentFilter{}, `enterprise_id = $1`, []any{ents[0].ID}},
+		{hr, talent.TalentFilter{EnterpriseID: ents[1].ID}, `false`, nil},
+		{sys, talent.TalentFilter{Education: "doctorate", Status: "registered"}, `education = 'doctorate' AND status = 'registered'`, nil},
+	}
+	for _, c := range cases {
+		res, err := s.SearchTalents(c.ctx, c.f, "", 1, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want int
+		if err := db.Get(&want, `SELECT count(*) FROM talents WHERE `+c.where, c.args...); err != nil {
+			t.Fatal(err)
+		}
+		if res.Total != want || want == 0 && c.where != "false" {
+			t.Errorf("%+v: total %d, registry %d", c.f, res.Total, want)
+		}
+	}
+}
