@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -63,6 +64,9 @@ type Service struct {
 	opts    Options
 	qr      *pngCache
 	vlog    *verifyLog
+
+	stmtMu     sync.Mutex
+	verifyStmt *sqlx.Stmt
 }
 
 // NewService returns a Service; ring seals the signing keys at rest.
