@@ -4,12 +4,12 @@ import (
 	"context"
 	"crypto/ed25519"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"talentd/internal/auth"
 	"talentd/internal/cardtoken"
@@ -69,16 +69,19 @@ func maskName(name string) string {
 // use with this year's uses by the holder — one round trip for a window's scan.
 const selectVerifiedCard = `
 SELECT c.id, c.talent_id, c.current_version, c.status, v.grade, v.expires_on, t.name, COALESCE(e.name, '') AS enterprise,
-       CASE WHEN $2 THEN (
-           SELECT COALESCE(json_agg(json_build_object('code', i.code, 'name', i.name_zh, 'quota', i.yearly_quota,
-                                                      'used', COALESCE(u.used, 0)) ORDER BY i.sort_order, i.code), '[]')
-           FROM service_items i
-           LEFT JOIN service_quota_usage u ON u.service_code = i.code AND u.talent_id = c.talent_id AND u.year = $3
-           WHERE v.grade = ANY (i.eligible)) END AS services
+       s.codes, s.names, s.quotas, s.used
 FROM cards c
 JOIN card_versions v ON v.card_id = c.id AND v.version = c.current_version
 JOIN talents t ON t.id = c.talent_id
 LEFT JOIN enterprises e ON e.id = t.enterprise_id
+LEFT JOIN LATERAL (
+    SELECT array_agg(i.code ORDER BY i.sort_order, i.code) AS codes,
+           array_agg(i.name_zh ORDER BY i.sort_order, i.code) AS names,
+           array_agg(COALESCE(i.yearly_quota, -1) ORDER BY i.sort_order, i.code) AS quotas,
+           array_agg(COALESCE(u.used, 0) ORDER BY i.sort_order, i.code) AS used
+    FROM service_items i
+    LEFT JOIN service_quota_usage u ON u.service_code = i.code AND u.talent_id = c.talent_id AND u.year = $3
+    WHERE $2 AND v.grade = ANY (i.eligible)) s ON true
 WHERE c.serial = $1`
 
 type verifiedRow struct {
@@ -90,15 +93,11 @@ type verifiedRow struct {
 	ExpiresOn      civil.Date `db:"expires_on"`
 	Name           string     `db:"name"`
 	Enterprise     string     `db:"enterprise"`
-	Services       []byte     `db:"services"`
-}
-
-// serviceUse is one element of the services JSON of selectVerifiedCard.
-type serviceUse struct {
-	Code  string `json:"code"`
-	Name  string `json:"name"`
-	Quota *int   `json:"quota"`
-	Used  int    `json:"used"`
+	// The services the class may use, as parallel arrays (quota -1: unlimited).
+	Codes  pq.StringArray `db:"codes"`
+	Names  pq.StringArray `db:"names"`
+	Quotas pq.Int64Array  `db:"quotas"`
+	Used   pq.Int64Array  `db:"used"`
 }
 
 // verifiedCard runs selectVerifiedCard as a prepared statement: planning the four-table join
@@ -174,15 +173,14 @@ func (s *Service) check(ctx context.Context, q sqlx.QueryerContext, token string
 		v.Valid, v.Reason = true, ReasonValid
 		v.Holder = &Holder{Name: maskName(row.Name), Enterprise: row.Enterprise}
 		if withServices {
-			var uses []serviceUse
-			if err := json.Unmarshal(row.Services, &uses); err != nil {
-				return Verification{}, err
+			if len(row.Names) != len(row.Codes) || len(row.Quotas) != len(row.Codes) || len(row.Used) != len(row.Codes) {
+				return Verification{}, errors.New("greencard: service arrays of unequal length")
 			}
-			v.Services = make([]ServiceAvailability, len(uses))
-			for i, u := range uses {
-				v.Services[i] = ServiceAvailability{Code: u.Code, Name: u.Name}
-				if u.Quota != nil {
-					left := max(*u.Quota-u.Used, 0)
+			v.Services = make([]ServiceAvailability, len(row.Codes))
+			for i, code := range row.Codes {
+				v.Services[i] = ServiceAvailability{Code: code, Name: row.Names[i]}
+				if q := row.Quotas[i]; q >= 0 {
+					left := int(max(q-row.Used[i], 0))
 					v.Services[i].Remaining = &left
 				}
 			}
