@@ -78,10 +78,17 @@ func (k *keyring) signer(ctx context.Context, q sqlx.ExtContext) (uint32, ed2551
 	}
 	err := sqlx.GetContext(ctx, q, &row, selectActiveKey)
 	if errors.Is(err, sql.ErrNoRows) {
-		if _, err := k.create(ctx, q); err != nil {
-			return 0, nil, err
+		// The first key: two transactions issuing the first cards at once must not both make one.
+		if _, err := q.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7422)`); err != nil {
+			return 0, nil, postgres.Translate(err, "signing key")
 		}
 		err = sqlx.GetContext(ctx, q, &row, selectActiveKey)
+		if errors.Is(err, sql.ErrNoRows) {
+			if _, err := k.create(ctx, q); err != nil {
+				return 0, nil, err
+			}
+			err = sqlx.GetContext(ctx, q, &row, selectActiveKey)
+		}
 	}
 	if err != nil {
 		return 0, nil, postgres.Translate(err, "active signing key")
