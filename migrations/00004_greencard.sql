@@ -126,6 +126,8 @@ CREATE TABLE agent_requests (
 CREATE INDEX agent_requests_open ON agent_requests (commissioner_id, status) WHERE status IN ('submitted', 'accepted', 'in_progress');
 CREATE INDEX agent_requests_talent ON agent_requests (talent_id, id);
 CREATE INDEX agent_requests_due ON agent_requests (due_on) WHERE status IN ('submitted', 'accepted', 'in_progress');
+-- The figures the district reports are for requests filed in a period.
+CREATE INDEX agent_requests_created ON agent_requests (created_at);
 
 CREATE TABLE agent_request_notes (
     id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
