@@ -67,6 +67,16 @@ func (s *Service) view(p auth.Principal, t Talent) TalentView {
 		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
 }
 
+// detailedOf adapts a service call's (record, error) result into the single-record response.
+func (s *Service) detailedOf(ctx context.Context) func(Talent, error) (*talentOutput, error) {
+	return func(t Talent, err error) (*talentOutput, error) {
+		if err != nil {
+			return nil, err
+		}
+		return s.detailed(ctx, t)
+	}
+}
+
 // detailed is the view of one record with its current assessment.
 func (s *Service) detailed(ctx context.Context, t Talent) (*talentOutput, error) {
 	p, err := auth.MustPrincipal(ctx)
@@ -205,11 +215,7 @@ func registerTalents(api huma.API, s *Service) {
 		Description:   "Creates a draft record. One person is one record: an identity number already in the registry is refused with 409 naming only the existing record's status.",
 		DefaultStatus: http.StatusCreated, Errors: []int{http.StatusConflict, http.StatusUnprocessableEntity},
 	}, editors...), func(ctx context.Context, in *createTalentInput) (*talentOutput, error) {
-		t, err := s.CreateTalent(ctx, in.Body.input())
-		if err != nil {
-			return nil, err
-		}
-		return s.detailed(ctx, t)
+		return s.detailedOf(ctx)(s.CreateTalent(ctx, in.Body.input()))
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
@@ -217,11 +223,7 @@ func registerTalents(api huma.API, s *Service) {
 		Summary: "Get a talent record", Description: "With the current assessment: the grade the policy in force gives today, and why.",
 		Errors: []int{http.StatusNotFound},
 	}, talentReaders...), func(ctx context.Context, in *talentIDInput) (*talentOutput, error) {
-		t, err := s.GetTalent(ctx, in.ID)
-		if err != nil {
-			return nil, err
-		}
-		return s.detailed(ctx, t)
+		return s.detailedOf(ctx)(s.GetTalent(ctx, in.ID))
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
@@ -234,11 +236,7 @@ func registerTalents(api huma.API, s *Service) {
 		if err != nil {
 			return nil, err
 		}
-		t, err := s.UpdateTalent(ctx, in.ID, version, in.Body.input())
-		if err != nil {
-			return nil, err
-		}
-		return s.detailed(ctx, t)
+		return s.detailedOf(ctx)(s.UpdateTalent(ctx, in.ID, version, in.Body.input()))
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
@@ -268,11 +266,7 @@ func registerTalents(api huma.API, s *Service) {
 			Summary: summary, Description: desc,
 			Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
 		}, roles...), func(ctx context.Context, in *talentIDInput) (*talentOutput, error) {
-			t, err := fn(ctx, in.ID)
-			if err != nil {
-				return nil, err
-			}
-			return s.detailed(ctx, t)
+			return s.detailedOf(ctx)(fn(ctx, in.ID))
 		})
 	}
 	withReason := func(id, path, summary, desc string, roles []auth.Role, fn func(ctx context.Context, id int64, reason string) (Talent, error)) {
@@ -281,11 +275,7 @@ func registerTalents(api huma.API, s *Service) {
 			Summary: summary, Description: desc,
 			Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
 		}, roles...), func(ctx context.Context, in *reasonInput) (*talentOutput, error) {
-			t, err := fn(ctx, in.ID, in.Body.Reason)
-			if err != nil {
-				return nil, err
-			}
-			return s.detailed(ctx, t)
+			return s.detailedOf(ctx)(fn(ctx, in.ID, in.Body.Reason))
 		})
 	}
 	transition("submit-talent", "submit", "Submit for review", "From draft or returned; the record must be eligible under the policy in force.", editors, s.Submit)
@@ -304,11 +294,7 @@ func registerTalents(api huma.API, s *Service) {
 		if in.Body != nil {
 			ent = in.Body.EnterpriseID
 		}
-		t, err := s.Reregister(ctx, in.ID, ent)
-		if err != nil {
-			return nil, err
-		}
-		return s.detailed(ctx, t)
+		return s.detailedOf(ctx)(s.Reregister(ctx, in.ID, ent))
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
@@ -317,11 +303,7 @@ func registerTalents(api huma.API, s *Service) {
 		Description: "Sets a registered talent's grade by hand. Needs a reason; audited; shown as an override and kept through later policy publications.",
 		Errors:      []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
 	}, office...), func(ctx context.Context, in *overrideInput) (*talentOutput, error) {
-		t, err := s.OverrideGrade(ctx, in.ID, in.Body.Grade, in.Body.Reason)
-		if err != nil {
-			return nil, err
-		}
-		return s.detailed(ctx, t)
+		return s.detailedOf(ctx)(s.OverrideGrade(ctx, in.ID, in.Body.Grade, in.Body.Reason))
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{

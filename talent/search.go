@@ -29,6 +29,13 @@ func (s *Service) SearchTalents(ctx context.Context, f TalentFilter, cursorText 
 	if err != nil {
 		return SearchResult{}, err
 	}
+	// A cursor made under another sort order carries the wrong kind of key; the database would
+	// choke on it as a timestamp, so it is refused here as the client's mistake.
+	if after != nil && (f.Sort == "registered_at" || f.Sort == "-registered_at") && after.Key != "-infinity" {
+		if _, err := time.Parse(time.RFC3339Nano, after.Key); err != nil {
+			return SearchResult{}, errBadCursor
+		}
+	}
 	if limit <= 0 || limit > page.MaxLimit {
 		limit = page.DefaultLimit
 	}

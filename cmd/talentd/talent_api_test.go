@@ -432,3 +432,50 @@ func TestPolicy_DraftImpactPublish(t *testing.T) {
 		t.Errorf("hook calls: %v", hookCalls)
 	}
 }
+
+// TestTalents_CursorFromAnotherSort: a cursor made under one sort order and sent with another is
+// the client's mistake, answered 400, never a database error.
+func TestTalents_CursorFromAnotherSort(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	for range 3 {
+		e.registered(t, newTalentBody(talent.GradeD))
+	}
+	r := e.call("GET", "/v1/talents?limit=1&sort=id", "office", nil)
+	mustStatus(t, r, http.StatusOK, "first page")
+	var page struct {
+		NextCursor string `json:"next_cursor"`
+	}
+	_ = json.Unmarshal(r.Body, &page)
+	if page.NextCursor == "" {
+		t.Fatal("no next cursor")
+	}
+	for _, sort := range []string{"registered_at", "-registered_at"} {
+		r = e.call("GET", "/v1/talents?limit=1&sort="+sort+"&cursor="+page.NextCursor, "office", nil)
+		mustStatus(t, r, http.StatusBadRequest, "cursor from sort=id with sort="+sort)
+	}
+	// Under its own order the cursor pages through every record once.
+	seen := map[int64]bool{}
+	cursor := ""
+	for range 5 {
+		r = e.call("GET", "/v1/talents?limit=1&sort=-registered_at&cursor="+cursor, "office", nil)
+		mustStatus(t, r, http.StatusOK, "page")
+		var p struct {
+			Items      []talentJSON `json:"items"`
+			NextCursor string       `json:"next_cursor"`
+		}
+		_ = json.Unmarshal(r.Body, &p)
+		for _, it := range p.Items {
+			if seen[it.ID] {
+				t.Fatalf("talent %d listed twice", it.ID)
+			}
+			seen[it.ID] = true
+		}
+		if cursor = p.NextCursor; cursor == "" {
+			break
+		}
+	}
+	if len(seen) != 3 {
+		t.Errorf("paged through %d of 3", len(seen))
+	}
+}
