@@ -7,8 +7,10 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"strconv"
 	"sync"
+	"talentd/internal/auth"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -17,6 +19,7 @@ import (
 	"talentd/internal/cardtoken"
 	"talentd/internal/fieldcrypt"
 	"talentd/internal/postgres"
+	"talentd/internal/reseal"
 )
 
 // keyPurpose binds sealed signing keys to their column.
@@ -102,7 +105,9 @@ func (k *keyring) signer(ctx context.Context, q sqlx.ExtContext) (uint32, ed2551
 	}
 	seed, err := k.ring.Open(row.Cipher, keyPurpose)
 	if err != nil {
-		return 0, nil, err
+		// Issuing stops until the operator puts the key back: say so in the log, not just "cannot decrypt".
+		return 0, nil, fmt.Errorf("greencard: the active signing key %d cannot be opened: the encryption key that sealed it "+
+			"is not configured (was TALENTD_ENCRYPTION_OLD_KEYS emptied before `talentd reencrypt` reported 0?): %w", id, err)
 	}
 	raw, err := base64.StdEncoding.DecodeString(seed)
 	if err != nil || len(raw) != ed25519.SeedSize {
@@ -144,6 +149,9 @@ func (k *keyring) create(ctx context.Context, q sqlx.ExtContext) (SigningKey, er
 // RotateKey makes a new active signing key; cards signed by the old one keep verifying until they
 // are reissued or expire.
 func (s *Service) RotateKey(ctx context.Context) (SigningKey, error) {
+	if _, err := auth.Require(ctx, auth.RoleAdmin); err != nil {
+		return SigningKey{}, err
+	}
 	var out SigningKey
 	err := postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		if _, err := tx.ExecContext(ctx, `LOCK TABLE signing_keys IN SHARE ROW EXCLUSIVE MODE`); err != nil {
@@ -160,8 +168,15 @@ const selectKeys = `SELECT key_id, public_key, status, created_at, retired_at FR
 
 // Keys lists every signing key, newest first.
 func (s *Service) Keys(ctx context.Context) ([]SigningKey, error) {
+	if _, err := auth.Require(ctx, auth.RoleAdmin); err != nil {
+		return nil, err
+	}
+	return listKeys(ctx, s.db)
+}
+
+func listKeys(ctx context.Context, q sqlx.QueryerContext) ([]SigningKey, error) {
 	out := []SigningKey{}
-	err := sqlx.SelectContext(ctx, s.db, &out, selectKeys)
+	err := sqlx.SelectContext(ctx, q, &out, selectKeys)
 	return out, postgres.Translate(err, "list signing keys")
 }
 
@@ -178,7 +193,7 @@ type JWK struct {
 
 // JWKS lists the public keys an offline window client needs.
 func (s *Service) JWKS(ctx context.Context) ([]JWK, error) {
-	keys, err := s.Keys(ctx)
+	keys, err := listKeys(ctx, s.db) // public keys: anyone may verify offline
 	if err != nil {
 		return nil, err
 	}
@@ -188,4 +203,13 @@ func (s *Service) JWKS(ctx context.Context) ([]JWK, error) {
 			Kid: strconv.FormatInt(k.KeyID, 10), Use: "sig", Alg: "EdDSA", Status: k.Status}
 	}
 	return out, nil
+}
+
+// Reencrypt re-seals every signing key (active and retired) that an older encryption key sealed
+// under the current one and returns how many it changed; `talentd reencrypt` runs it beside the
+// registry's, so that removing the old encryption key never leaves a signing key nobody can open.
+// A key no configured encryption key opens stops the run with a *reseal.UndecryptableError.
+func (s *Service) Reencrypt(ctx context.Context) (int, error) {
+	return reseal.Column{Kind: "card signing key", Table: "signing_keys", Key: "id", Column: "private_key_cipher",
+		Purpose: keyPurpose, EntityType: "signing_key"}.Run(ctx, s.db, s.keys.ring)
 }

@@ -44,6 +44,7 @@ type Request struct {
 	Satisfaction   *int       `db:"satisfaction" json:"satisfaction,omitempty"`
 	Overdue        bool       `db:"overdue" json:"overdue" doc:"Still open after its due date"`
 	EnterpriseID   *int64     `db:"enterprise_id" json:"-"`
+	FiledByID      *int64     `db:"filed_by_id" json:"-"`
 	CreatedAt      time.Time  `db:"created_at" json:"created_at"`
 	UpdatedAt      time.Time  `db:"updated_at" json:"updated_at"`
 }
@@ -69,7 +70,7 @@ var (
 const requestColumns = `r.id, r.talent_id, r.service_code, r.description, r.status, r.commissioner_id, r.filed_by,
        r.due_on, r.accepted_at, r.closed_at, r.outcome, r.satisfaction,
        (r.status IN ('submitted', 'accepted', 'in_progress') AND r.due_on < (now() AT TIME ZONE 'Asia/Shanghai')::date) AS overdue,
-       t.enterprise_id, r.created_at, r.updated_at`
+       t.enterprise_id, r.filed_by_id, r.created_at, r.updated_at`
 
 const requestFrom = ` FROM agent_requests r JOIN talents t ON t.id = r.talent_id`
 
@@ -88,23 +89,31 @@ VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`
 // the given commissioner or, when none is named, to the one with the fewest open requests. The
 // due date follows the service's standard.
 func (s *Service) FileRequest(ctx context.Context, talentID int64, serviceCode, description string, commissionerID *int64) (Request, error) {
-	p, err := auth.MustPrincipal(ctx)
+	p, scope, err := filerReaches.Scope(ctx)
 	if err != nil {
 		return Request{}, err
+	}
+	if scope.None() {
+		return Request{}, auth.ErrForbidden
 	}
 	description = strings.TrimSpace(description)
 	if description == "" {
 		return Request{}, errs.Fields("a description is required", errs.FieldError{Location: "body.description", Message: "required"})
 	}
-	t, err := s.talents.GetTalent(ctx, talentID)
-	if err != nil {
-		return Request{}, err
-	}
-	if t.Status != talent.StatusRegistered {
-		return Request{}, ErrHolderNotEnrolled
-	}
+	// The holder is read inside the transaction with its row held (lockHolder), so a departure
+	// committed meanwhile is seen; one outside the caller's reach is not found.
 	var id int64
 	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		h, err := lockHolder(ctx, tx, talentID)
+		if err != nil {
+			return err
+		}
+		if !scope.SeesEnterprise(h.EnterpriseID) {
+			return talent.ErrTalentNotFound
+		}
+		if h.Status != talent.StatusRegistered {
+			return ErrHolderNotEnrolled
+		}
 		item, err := serviceItem(ctx, tx, serviceCode, false)
 		if err != nil {
 			return err
@@ -128,7 +137,7 @@ func (s *Service) FileRequest(ctx context.Context, talentID int64, serviceCode, 
 		}
 		due := civil.New(s.today().Time().Year(), s.today().Time().Month(), s.today().Time().Day()+item.StandardDays)
 		if err := sqlx.GetContext(ctx, tx, &id, insertRequest, talentID, serviceCode, description, assignee,
-			nullAccount(p), p.Username, due); err != nil {
+			p.ActorID(), p.Username, due); err != nil {
 			return postgres.Translate(err, "file request")
 		}
 		if err := insertRequestNote(ctx, tx, p, id, nil, RequestSubmitted, description); err != nil {
@@ -167,21 +176,9 @@ func getRequest(ctx context.Context, q sqlx.QueryerContext, id int64, forUpdate 
 	return r, postgres.Translate(err, "agent request")
 }
 
-// visibleRequest applies the scope rules: HR sees its own talent's requests, a commissioner the
-// ones assigned to them.
-func visibleRequest(p auth.Principal, r Request) bool {
-	switch p.Role {
-	case auth.RoleEnterpriseHR:
-		return r.EnterpriseID != nil && *r.EnterpriseID == p.EnterpriseID
-	case auth.RoleCommissioner:
-		return r.CommissionerID != nil && *r.CommissionerID == p.AccountID
-	}
-	return true
-}
-
 // GetRequest returns a request the caller may see, with its history.
 func (s *Service) GetRequest(ctx context.Context, id int64) (Request, []RequestNote, error) {
-	p, err := auth.MustPrincipal(ctx)
+	_, scope, err := requestReaches.Scope(ctx)
 	if err != nil {
 		return Request{}, nil, err
 	}
@@ -189,7 +186,7 @@ func (s *Service) GetRequest(ctx context.Context, id int64) (Request, []RequestN
 	if err != nil {
 		return Request{}, nil, err
 	}
-	if !visibleRequest(p, r) {
+	if !r.inScope(scope) {
 		return Request{}, nil, ErrRequestNotFound
 	}
 	notes := []RequestNote{}
@@ -203,7 +200,7 @@ INSERT INTO agent_request_notes (request_id, from_status, to_status, note, actor
 VALUES ($1, $2, $3, $4, $5, $6)`
 
 func insertRequestNote(ctx context.Context, q sqlx.ExtContext, p auth.Principal, id int64, from *string, to, note string) error {
-	_, err := q.ExecContext(ctx, insertNote, id, from, to, note, nullAccount(p), p.Username)
+	_, err := q.ExecContext(ctx, insertNote, id, from, to, note, p.ActorID(), p.Username)
 	return postgres.Translate(err, "request note")
 }
 
@@ -229,10 +226,11 @@ WHERE id = $1`
 // MoveRequest takes one workflow step (accept, start, resolve, reject) with a note. A commissioner
 // works only the requests assigned to them; the office may act on any.
 func (s *Service) MoveRequest(ctx context.Context, id int64, action, note string) (Request, error) {
-	p, err := auth.MustPrincipal(ctx)
+	p, err := auth.Require(ctx, workerRoles...)
 	if err != nil {
 		return Request{}, err
 	}
+	scope := requestReaches.ScopeOf(p)
 	mv, ok := requestMoves[action]
 	if !ok {
 		return Request{}, errs.Newf(errs.BadRequest, "unknown action %q", action)
@@ -246,7 +244,7 @@ func (s *Service) MoveRequest(ctx context.Context, id int64, action, note string
 		if err != nil {
 			return err
 		}
-		if !visibleRequest(p, before) {
+		if !before.inScope(scope) {
 			return ErrRequestNotFound
 		}
 		ok := false
@@ -273,7 +271,7 @@ func (s *Service) MoveRequest(ctx context.Context, id int64, action, note string
 
 // AssignRequest hands an open request to another commissioner (talent office).
 func (s *Service) AssignRequest(ctx context.Context, id, commissionerID int64) (Request, error) {
-	p, err := auth.MustPrincipal(ctx)
+	p, err := auth.Require(ctx, officeRoles...)
 	if err != nil {
 		return Request{}, err
 	}
@@ -305,7 +303,7 @@ func (s *Service) AssignRequest(ctx context.Context, id, commissionerID int64) (
 
 // RateRequest records the holder's satisfaction (1–5) with a resolved request.
 func (s *Service) RateRequest(ctx context.Context, id int64, score int) (Request, error) {
-	p, err := auth.MustPrincipal(ctx)
+	_, scope, err := requestReaches.Scope(ctx)
 	if err != nil {
 		return Request{}, err
 	}
@@ -317,7 +315,7 @@ func (s *Service) RateRequest(ctx context.Context, id int64, score int) (Request
 		if err != nil {
 			return err
 		}
-		if !visibleRequest(p, before) {
+		if !before.inScope(scope) {
 			return ErrRequestNotFound
 		}
 		if before.Status != RequestResolved {
@@ -346,7 +344,7 @@ type RequestFilter struct {
 
 // ListRequests lists the requests the caller may see, newest first.
 func (s *Service) ListRequests(ctx context.Context, f RequestFilter, q page.Query) (page.Of[Request], error) {
-	p, err := auth.MustPrincipal(ctx)
+	_, scope, err := requestReaches.Scope(ctx)
 	if err != nil {
 		return page.Of[Request]{}, err
 	}
@@ -354,22 +352,17 @@ func (s *Service) ListRequests(ctx context.Context, f RequestFilter, q page.Quer
 	if err != nil {
 		return page.Of[Request]{}, err
 	}
-	var hr, mine int64
-	switch p.Role {
-	case auth.RoleEnterpriseHR:
-		hr = p.EnterpriseID
-	case auth.RoleCommissioner:
-		mine = p.AccountID
-	}
 	query := `SELECT ` + requestColumns + requestFrom + `
-WHERE ($1 = '' OR r.status = $1) AND ($2 = '' OR r.service_code = $2) AND ($3 = 0 OR r.commissioner_id = $3)
-  AND ($4 = 0 OR r.talent_id = $4) AND ($5 = 0 OR t.enterprise_id = $5) AND ($6 = 0 OR r.commissioner_id = $6)
-  AND (NOT $7 OR (r.status IN ('submitted', 'accepted', 'in_progress') AND r.due_on < (now() AT TIME ZONE 'Asia/Shanghai')::date))
-  AND ($8 = 0 OR r.id < $8)
-ORDER BY r.id DESC LIMIT $9`
+WHERE ` + requestScopeSQL(8) + `
+  AND ($1 = '' OR r.status = $1) AND ($2 = '' OR r.service_code = $2)
+  AND (CAST($3 AS bigint) = 0 OR r.commissioner_id = CAST($3 AS bigint))
+  AND (CAST($4 AS bigint) = 0 OR r.talent_id = CAST($4 AS bigint))
+  AND (NOT $5 OR (r.status IN ('submitted', 'accepted', 'in_progress') AND r.due_on < (now() AT TIME ZONE 'Asia/Shanghai')::date))
+  AND (CAST($6 AS bigint) = 0 OR r.id < CAST($6 AS bigint))
+ORDER BY r.id DESC LIMIT $7`
 	var rows []Request
-	if err := sqlx.SelectContext(ctx, s.db, &rows, query, f.Status, f.ServiceCode, f.CommissionerID, f.TalentID, hr, mine,
-		f.Overdue, after, q.Size()+1); err != nil {
+	if err := sqlx.SelectContext(ctx, s.db, &rows, query, append([]any{f.Status, f.ServiceCode, f.CommissionerID, f.TalentID,
+		f.Overdue, after, q.Size() + 1}, requestScopeArgs(scope)...)...); err != nil {
 		return page.Of[Request]{}, postgres.Translate(err, "list requests")
 	}
 	return page.Build(rows, q.Size(), func(r Request) int64 { return r.ID }), nil
@@ -426,23 +419,28 @@ COALESCE(round(count(*) FILTER (WHERE r.status = 'resolved' AND (r.closed_at AT 
 round(avg(r.satisfaction), 2)::float8 AS avg_satisfaction,
 count(r.satisfaction) AS rated`
 
-const requestStatsWhere = ` FROM agent_requests r JOIN talents t ON t.id = r.talent_id
-WHERE r.created_at >= $1 AND r.created_at < $2 AND ($3 = 0 OR t.enterprise_id = $3) AND ($4 = 0 OR r.commissioner_id = $4)`
+// requestScopeSQL confines a query over agent_requests r joined to talents t to a scope, whose
+// requestScopeArgs are the query's parameters $n, $n+1 and $n+2.
+func requestScopeSQL(n int) string {
+	return fmt.Sprintf(`(CAST($%d AS boolean) OR t.enterprise_id = CAST($%d AS bigint)
+  OR r.commissioner_id = CAST($%d AS bigint) OR r.filed_by_id = CAST($%[3]d AS bigint))`, n, n+1, n+2)
+}
+
+func requestScopeArgs(scope auth.Scope) []any {
+	return []any{scope.All(), scope.EnterpriseID(), scope.AccountID()}
+}
+
+// requestStatsWhere takes the period as $1 and $2 and the scope as $3 to $5.
+var requestStatsWhere = ` FROM agent_requests r JOIN talents t ON t.id = r.talent_id
+WHERE r.created_at >= $1 AND r.created_at < $2 AND ` + requestScopeSQL(3)
 
 // RequestStatistics computes the figures for requests filed in [from, to), within the caller's scope.
 func (s *Service) RequestStatistics(ctx context.Context, from, to time.Time) (RequestStats, error) {
-	p, err := auth.MustPrincipal(ctx)
+	_, scope, err := requestReaches.Scope(ctx)
 	if err != nil {
 		return RequestStats{}, err
 	}
-	var hr, mine int64
-	switch p.Role {
-	case auth.RoleEnterpriseHR:
-		hr = p.EnterpriseID
-	case auth.RoleCommissioner:
-		mine = p.AccountID
-	}
-	args := []any{from, to, hr, mine}
+	args := append([]any{from, to}, requestScopeArgs(scope)...)
 	var out RequestStats
 	if err := sqlx.GetContext(ctx, s.db, &out.RequestCounts, `SELECT `+requestCountsSelect+requestStatsWhere, args...); err != nil {
 		return out, postgres.Translate(err, "request statistics")
@@ -455,7 +453,7 @@ func (s *Service) RequestStatistics(ctx context.Context, from, to time.Time) (Re
 	out.ByCommissioner = []CommissionerRequestCounts{}
 	if err := sqlx.SelectContext(ctx, s.db, &out.ByCommissioner, `SELECT r.commissioner_id, a.display_name, `+requestCountsSelect+
 		` FROM agent_requests r JOIN talents t ON t.id = r.talent_id JOIN accounts a ON a.id = r.commissioner_id
-WHERE r.created_at >= $1 AND r.created_at < $2 AND ($3 = 0 OR t.enterprise_id = $3) AND ($4 = 0 OR r.commissioner_id = $4)
+WHERE r.created_at >= $1 AND r.created_at < $2 AND `+requestScopeSQL(3)+`
 GROUP BY r.commissioner_id, a.display_name ORDER BY r.commissioner_id`, args...); err != nil {
 		return out, postgres.Translate(err, "request statistics")
 	}

@@ -73,6 +73,9 @@ WHERE code = $1 RETURNING ` + serviceColumns
 
 // UpdateService replaces a catalogue item (talent office); ifVersion, when non-zero, must match.
 func (s *Service) UpdateService(ctx context.Context, code string, ifVersion int, in ServiceItemInput) (ServiceItem, error) {
+	if _, err := auth.Require(ctx, officeRoles...); err != nil {
+		return ServiceItem{}, err
+	}
 	in.NameZH = strings.TrimSpace(in.NameZH)
 	var fields []errs.FieldError
 	if in.NameZH == "" {
@@ -145,7 +148,7 @@ RETURNING id, talent_id, service_code, used_at, window_name, note`
 // RecordUse records one use of a service by the holder of the token, atomically, only if the card
 // verifies, its class is eligible and quota remains.
 func (s *Service) RecordUse(ctx context.Context, token, code, window, note string) (Use, error) {
-	p, err := auth.MustPrincipal(ctx)
+	p, err := auth.Require(ctx, verifierRoles...)
 	if err != nil {
 		return Use{}, err
 	}
@@ -180,7 +183,7 @@ func (s *Service) RecordUse(ctx context.Context, token, code, window, note strin
 			}
 			return postgres.Translate(err, "service quota")
 		}
-		if err := sqlx.GetContext(ctx, tx, &out, insertUse, v.cardID, v.talentID, code, year, nullAccount(p),
+		if err := sqlx.GetContext(ctx, tx, &out, insertUse, v.cardID, v.talentID, code, year, p.ActorID(),
 			strings.TrimSpace(window), strings.TrimSpace(note)); err != nil {
 			return postgres.Translate(err, "record use")
 		}
@@ -202,7 +205,7 @@ WHERE u.talent_id = $1 ORDER BY u.used_at DESC, u.id DESC LIMIT 500`
 
 // UsesOfTalent lists a talent's service uses, newest first (the caller must see the talent).
 func (s *Service) UsesOfTalent(ctx context.Context, talentID int64) ([]Use, error) {
-	if _, err := s.talents.GetTalent(ctx, talentID); err != nil {
+	if err := s.seesHolder(ctx, cardReaches, talentID); err != nil {
 		return nil, err
 	}
 	out := []Use{}
@@ -222,17 +225,19 @@ const selectUseCounts = `
 SELECT i.code AS service_code, i.name_zh, count(u.id) AS uses, count(DISTINCT u.talent_id) AS holders
 FROM service_items i
 LEFT JOIN service_uses u ON u.service_code = i.code AND u.used_at >= $1 AND u.used_at < $2
-     AND ($3 = 0 OR u.talent_id IN (SELECT id FROM talents WHERE enterprise_id = $3))
+     AND (CAST($3 AS boolean) OR u.talent_id IN (SELECT id FROM talents WHERE enterprise_id = CAST($4 AS bigint)))
 GROUP BY i.code, i.name_zh, i.sort_order ORDER BY i.sort_order`
 
 // UseCounts counts uses per service in [from, to); HR counts its own talent only.
 func (s *Service) UseCounts(ctx context.Context, from, to time.Time) ([]UseCount, error) {
-	p, err := auth.MustPrincipal(ctx)
+	_, scope, err := cardReaches.Scope(ctx)
 	if err != nil {
 		return nil, err
 	}
-	only, _ := p.EnterpriseScope()
+	if scope.None() {
+		return nil, auth.ErrForbidden
+	}
 	out := []UseCount{}
-	err = sqlx.SelectContext(ctx, s.db, &out, selectUseCounts, from, to, only)
+	err = sqlx.SelectContext(ctx, s.db, &out, selectUseCounts, from, to, scope.All(), scope.EnterpriseID())
 	return out, postgres.Translate(err, "service use counts")
 }

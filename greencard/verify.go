@@ -193,7 +193,7 @@ func (s *Service) check(ctx context.Context, q sqlx.QueryerContext, token string
 // with what remains of each yearly quota. Every verification goes to the verification log (staff,
 // window, verdict, card) — never the token — through the batching writer.
 func (s *Service) Verify(ctx context.Context, token, window string) (Verification, error) {
-	p, err := auth.MustPrincipal(ctx)
+	p, err := auth.Require(ctx, verifierRoles...)
 	if err != nil {
 		return Verification{}, err
 	}
@@ -201,7 +201,7 @@ func (s *Service) Verify(ctx context.Context, token, window string) (Verificatio
 	if err != nil {
 		return Verification{}, err
 	}
-	e := verificationEntry{at: s.opts.Now(), accountID: nullAccount(p), window: strings.TrimSpace(window), valid: v.Valid, reason: v.Reason}
+	e := verificationEntry{at: s.opts.Now(), accountID: p.ActorID(), window: strings.TrimSpace(window), valid: v.Valid, reason: v.Reason}
 	if v.Card != nil {
 		serial, version := v.Card.Serial, v.Card.Version
 		e.serial, e.version = &serial, &version
@@ -219,10 +219,3 @@ func (s *Service) FlushVerificationLog() { s.vlog.flush() }
 
 // Close writes the queued verification log lines and stops the writer; call it at shutdown.
 func (s *Service) Close() { s.vlog.close() }
-
-func nullAccount(p auth.Principal) *int64 {
-	if p.AccountID == 0 {
-		return nil
-	}
-	return &p.AccountID
-}

@@ -9,6 +9,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
+	"talentd/internal/errs"
 	"talentd/internal/postgres"
 )
 
@@ -85,9 +86,7 @@ func (l *verifyLog) run() {
 	batch := make([]verificationEntry, 0, maxBatch)
 	write := func() {
 		if len(batch) > 0 {
-			if err := l.write(batch); err != nil {
-				l.log.Error("verification log lost lines", "lines", len(batch), "err", err)
-			}
+			l.writeAll(batch)
 			batch = batch[:0]
 		}
 	}
@@ -122,6 +121,23 @@ func (l *verifyLog) run() {
 			return
 		}
 	}
+}
+
+// writeAll writes a batch; when the database refuses it for something a line carries, it writes
+// the halves apart, down to single lines, so that one bad line costs only itself and never the
+// other windows' scans. An outage is not a bad line: splitting would only repeat the failure.
+func (l *verifyLog) writeAll(batch []verificationEntry) {
+	err := l.write(batch)
+	if err == nil {
+		return
+	}
+	if len(batch) == 1 || errs.Is(err, errs.Unavailable) {
+		l.log.Error("verification log lost lines", "lines", len(batch), "err", err)
+		return
+	}
+	half := len(batch) / 2
+	l.writeAll(batch[:half])
+	l.writeAll(batch[half:])
 }
 
 const insertVerifications = `

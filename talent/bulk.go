@@ -90,9 +90,9 @@ func nullDate(d civil.Date) any {
 // promoteBulk records a decision for every bulk-loaded registered record (those submitted with a
 // grade but no decision yet) and moves them to registered, with their review history.
 func promoteBulk(ctx context.Context, tx *sqlx.Tx, pol *Policy) error {
-	p, _ := auth.FromContext(ctx)
-	if p.Username == "" {
-		p = auth.System
+	p, err := auth.MustPrincipal(ctx)
+	if err != nil {
+		return err
 	}
 	steps := []struct{ what, query string }{
 		{"record decisions", `

@@ -12,7 +12,13 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/jmoiron/sqlx"
+
+	"talentd/internal/audit"
 	"talentd/internal/auth"
+	"talentd/internal/errs"
+	"talentd/internal/postgres"
+	"talentd/internal/reqctx"
 	"talentd/internal/tabular"
 )
 
@@ -86,10 +92,27 @@ func (s *Service) exportRow(p auth.Principal, t Talent, ent map[int64]Enterprise
 	if t.RegisteredAt != nil {
 		registered = t.RegisteredAt.In(districtTime).Format("2006-01-02")
 	}
-	return []string{t.Name, genderLabel[t.Gender], t.BirthDate.String(), s.IDNumberFor(p, t), t.Mobile, t.Email,
+	// The columns the caller's role does not read stay empty (the birth date keeps its year), so
+	// every export has the same columns and uploads back the same way.
+	fields := TalentFieldsOf(p.Role)
+	birth := strconv.Itoa(t.BirthDate.Time().Year())
+	if fields.BirthDate {
+		birth = t.BirthDate.String()
+	}
+	mobile, email, salary, notes := "", "", "", ""
+	if fields.Contact {
+		mobile, email = t.Mobile, t.Email
+	}
+	if fields.Salary {
+		salary = yuan(t.AnnualSalaryFen)
+	}
+	if fields.Notes {
+		notes = t.Notes
+	}
+	return []string{t.Name, genderLabel[t.Gender], birth, s.IDNumberFor(p, t), mobile, email,
 		uscc, entName, t.Position, educationLabel[t.Education], t.School, t.Major, grad, titleLabel[t.Title],
-		skillLabel[t.SkillLevel], strings.Join(honours, "；"), yuan(t.AnnualSalaryFen), t.Field, t.ArrivedOn.String(),
-		t.Notes, statusLabel[t.Status], grade, strings.Join(t.GradeRules, ","), registered}
+		skillLabel[t.SkillLevel], strings.Join(honours, "；"), salary, t.Field, t.ArrivedOn.String(),
+		notes, statusLabel[t.Status], grade, strings.Join(t.GradeRules, ","), registered}
 }
 
 // rowWriter is the part of the CSV and XLSX writers an export needs.
@@ -121,40 +144,79 @@ func newRowWriter(w io.Writer, format, encoding string, header []string) (rowWri
 	return csvRows{cw}, cw.Write(header)
 }
 
-// ExportTalents writes every record the caller may see that matches f, in the caller's masking,
-// page by page so memory stays flat.
+// ErrExportNotAllowed refuses an export to a role that reads the registry for its own work only.
+var ErrExportNotAllowed = errs.New(errs.Forbidden, "your role may not export the registry")
+
+// CheckExport refuses, before a download starts, an export the caller may not make or whose
+// filter is bad.
+func (s *Service) CheckExport(ctx context.Context, f TalentFilter) error {
+	p, err := auth.MustPrincipal(ctx)
+	if err != nil {
+		return err
+	}
+	if !TalentFieldsOf(p.Role).Export {
+		return ErrExportNotAllowed
+	}
+	_, err = s.SearchTalents(ctx, f, "", 1, false)
+	return err
+}
+
+// ExportTalents writes every record the caller may see that matches f, with the fields the
+// caller's role reads, page by page so memory stays flat. An export that carries whole identity
+// numbers is audited with its filter and row count.
 func (s *Service) ExportTalents(ctx context.Context, w io.Writer, f TalentFilter, format, encoding string) error {
 	p, err := auth.MustPrincipal(ctx)
 	if err != nil {
 		return err
 	}
+	fields := TalentFieldsOf(p.Role)
+	if !fields.Export {
+		return ErrExportNotAllowed
+	}
 	out, err := newRowWriter(w, format, encoding, exportHeader())
 	if err != nil {
 		return err
 	}
+	rows, err := s.exportRows(ctx, p, out, f)
+	if err != nil {
+		return err
+	}
+	if fields.IDNumber != IDWhole {
+		return nil
+	}
+	return postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		return audit.Write(ctx, tx, audit.Entry{Action: "talent.export", EntityType: "talent", EntityID: "export",
+			After: map[string]any{"filter": f.auditView(), "rows": rows, "format": format, "id_numbers": "whole"}})
+	})
+}
+
+// exportRows writes the matching records and returns how many.
+func (s *Service) exportRows(ctx context.Context, p auth.Principal, out rowWriter, f TalentFilter) (int, error) {
 	ent := map[int64]Enterprise{}
 	cursor := ""
+	n := 0
 	for {
 		res, err := s.SearchTalents(ctx, f, cursor, 500, false)
 		if err != nil {
-			return err
+			return n, err
 		}
 		for _, t := range res.Items {
 			if t.EnterpriseID != nil {
 				if _, ok := ent[*t.EnterpriseID]; !ok {
 					e, err := getEnterprise(ctx, s.db, *t.EnterpriseID)
 					if err != nil {
-						return err
+						return n, err
 					}
 					ent[e.ID] = e
 				}
 			}
 			if err := out.row(s.exportRow(p, t, ent)); err != nil {
-				return err
+				return n, err
 			}
+			n++
 		}
 		if res.NextCursor == "" {
-			return out.close()
+			return n, out.close()
 		}
 		cursor = res.NextCursor
 	}
@@ -191,10 +253,10 @@ func registerExport(api huma.API, s *Service) {
 		Summary:     "Export talent records (CSV or XLSX)",
 		Description: "The records matching the filter, within the caller's scope and masking rules, with Chinese headers. The file can be uploaded again.",
 		Responses:   map[string]*huma.Response{"200": download},
-	}, talentReaders...), func(ctx context.Context, in *exportInput) (*huma.StreamResponse, error) {
+	}, exporterRoles()...), func(ctx context.Context, in *exportInput) (*huma.StreamResponse, error) {
 		f := in.TalentQuery.filter()
-		if _, err := s.SearchTalents(ctx, f, "", 1, false); err != nil {
-			return nil, err // a bad filter is refused before the download starts
+		if err := s.CheckExport(ctx, f); err != nil {
+			return nil, err // refused before the download starts
 		}
 		return &huma.StreamResponse{Body: func(hctx huma.Context) {
 			if in.Format == "csv" && in.Encoding == "gbk" {
@@ -205,6 +267,7 @@ func registerExport(api huma.API, s *Service) {
 			hctx.SetHeader("Content-Disposition", contentDisposition("人才信息_"+time.Now().In(districtTime).Format("20060102")+"."+in.Format))
 			hctx.SetHeader("Cache-Control", "no-store")
 			if err := s.ExportTalents(hctx.Context(), hctx.BodyWriter(), f, in.Format, in.Encoding); err != nil {
+				s.log.ErrorContext(hctx.Context(), "talent export failed", "request_id", reqctx.ID(hctx.Context()), "err", err)
 				// Headers are gone: all that is left is to cut the download short, so the client sees it failed.
 				panic(http.ErrAbortHandler)
 			}

@@ -77,7 +77,7 @@ CREATE TEMP TABLE talent_import (
 // The rows stream through COPY into a staging table and are checked and merged in SQL, so memory
 // stays flat however long the file.
 func (s *Service) ImportTalents(ctx context.Context, data []byte, partial bool) (ImportResult, error) {
-	p, err := auth.MustPrincipal(ctx)
+	p, scope, err := editorScope(ctx, editorRoles...)
 	if err != nil {
 		return ImportResult{}, err
 	}
@@ -109,7 +109,7 @@ func (s *Service) ImportTalents(ctx context.Context, data []byte, partial bool) 
 			return err
 		}
 		rp := &rowParser{cols: cols, header: rd.Header(), enterprise: resolve}
-		if err := s.stage(ctx, tx, p, pol, rd, rp, rep); err != nil {
+		if err := s.stage(ctx, tx, scope, pol, rd, rp, rep); err != nil {
 			return err
 		}
 		// Nothing else may register these people while the file is merged.
@@ -155,7 +155,7 @@ func enterpriseResolver(ctx context.Context, q sqlx.QueryerContext) (func(string
 }
 
 // stage parses, validates and grades every row, streaming the good ones into the staging table.
-func (s *Service) stage(ctx context.Context, tx *sqlx.Tx, p auth.Principal, pol *Policy, rd *tabular.Reader, rp *rowParser, rep *report) error {
+func (s *Service) stage(ctx context.Context, tx *sqlx.Tx, scope auth.Scope, pol *Policy, rd *tabular.Reader, rp *rowParser, rep *report) error {
 	if _, err := tx.ExecContext(ctx, createStage); err != nil {
 		return postgres.Translate(err, "import: staging table")
 	}
@@ -183,7 +183,7 @@ func (s *Service) stage(ctx context.Context, tx *sqlx.Tx, p auth.Principal, pol 
 			return err
 		}
 		in, problems := rp.parse(row.Line, row.Cells)
-		problems = mergeProblems(problems, s.validateRow(p, rp, row.Line, &in))
+		problems = mergeProblems(problems, s.validateRow(scope, rp, row.Line, &in))
 		if len(problems) == 0 {
 			if a := pol.Assess(in.attributesForAssessment(), today); !a.Eligible {
 				problems = append(problems, ImportError{Row: row.Line, Message: "not eligible: " + a.Reason})
@@ -227,8 +227,8 @@ func mergeProblems(parsed, validated []ImportError) []ImportError {
 
 // validateRow applies the same rules as a record entered through the API, reporting them by the
 // file's column names.
-func (s *Service) validateRow(p auth.Principal, rp *rowParser, line int, in *TalentInput) []ImportError {
-	err := s.prepare(p, in)
+func (s *Service) validateRow(scope auth.Scope, rp *rowParser, line int, in *TalentInput) []ImportError {
+	err := s.prepare(scope, in)
 	if err == nil {
 		return nil
 	}
@@ -342,10 +342,7 @@ FROM changed`
 )
 
 func (s *Service) merge(ctx context.Context, tx *sqlx.Tx, p auth.Principal, rep *report) error {
-	var actor *int64
-	if p.AccountID != 0 {
-		actor = &p.AccountID
-	}
+	actor := p.ActorID()
 	for _, step := range []struct {
 		change, event, action string
 		count                 *int

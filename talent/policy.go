@@ -73,9 +73,21 @@ type Attributes struct {
 	Title           string     `json:"title"`
 	SkillLevel      string     `json:"skill_level"`
 	Honours         []string   `json:"honours"`
-	AnnualSalaryFen int64      `json:"annual_salary_fen"`
+	AnnualSalaryFen int64      `json:"annual_salary_fen,omitempty"`
 	BirthDate       civil.Date `json:"birth_date"`
 	Age             int        `json:"age" doc:"Age on the day of the decision"`
+}
+
+// visibleTo keeps what a role that reads fields may see of the snapshot: the birth date and the
+// salary are left out for the roles that do not read them (the age stays).
+func (a Attributes) visibleTo(fields TalentFields) Attributes {
+	if !fields.BirthDate {
+		a.BirthDate = civil.Date{}
+	}
+	if !fields.Salary {
+		a.AnnualSalaryFen = 0
+	}
+	return a
 }
 
 // Scan reads a decision's jsonb snapshot.

@@ -31,20 +31,40 @@ func (in *PolicyInput) check() error {
 
 // CurrentPolicy returns the policy in force.
 func (s *Service) CurrentPolicy(ctx context.Context) (*Policy, error) {
+	if err := readsRegistry(ctx); err != nil {
+		return nil, err
+	}
 	return currentPolicy(ctx, s.db)
+}
+
+// readsRegistry refuses a caller whose role reaches nothing of the registry.
+func readsRegistry(ctx context.Context) error {
+	_, scope, err := talentReaches.Scope(ctx)
+	if err == nil && scope.None() {
+		err = auth.ErrForbidden
+	}
+	return err
 }
 
 // GetPolicy returns one policy version.
 func (s *Service) GetPolicy(ctx context.Context, id int64) (*Policy, error) {
+	if err := readsRegistry(ctx); err != nil {
+		return nil, err
+	}
 	return getPolicy(ctx, s.db, id, false)
 }
 
 // ListPolicies returns every version, newest first.
-func (s *Service) ListPolicies(ctx context.Context) ([]Policy, error) { return listPolicies(ctx, s.db) }
+func (s *Service) ListPolicies(ctx context.Context) ([]Policy, error) {
+	if err := readsRegistry(ctx); err != nil {
+		return nil, err
+	}
+	return listPolicies(ctx, s.db)
+}
 
 // DraftPolicy creates the next policy version as a draft.
 func (s *Service) DraftPolicy(ctx context.Context, in PolicyInput) (*Policy, error) {
-	p, err := auth.MustPrincipal(ctx)
+	p, err := auth.Require(ctx, officeRoles...)
 	if err != nil {
 		return nil, err
 	}
@@ -65,6 +85,9 @@ func (s *Service) DraftPolicy(ctx context.Context, in PolicyInput) (*Policy, err
 
 // UpdatePolicy replaces a draft's title and rules.
 func (s *Service) UpdatePolicy(ctx context.Context, id int64, in PolicyInput) (*Policy, error) {
+	if _, err := auth.Require(ctx, officeRoles...); err != nil {
+		return nil, err
+	}
 	if err := in.check(); err != nil {
 		return nil, err
 	}
@@ -160,6 +183,9 @@ func walkRegrades(ctx context.Context, q sqlx.QueryerContext, pol *Policy, imp *
 
 // PolicyImpact reports, without changing anything, what publishing the draft would do.
 func (s *Service) PolicyImpact(ctx context.Context, id int64) (Impact, error) {
+	if _, err := auth.Require(ctx, officeRoles...); err != nil {
+		return Impact{}, err
+	}
 	pol, err := getPolicy(ctx, s.db, id, false)
 	if err != nil {
 		return Impact{}, err
@@ -183,7 +209,7 @@ type Publication struct {
 // change are audited and reported to the hook, so the card slice can reissue cards. Talents that
 // the new policy no longer makes eligible keep their grade (the impact report lists them).
 func (s *Service) PublishPolicy(ctx context.Context, id int64) (Publication, error) {
-	p, err := auth.MustPrincipal(ctx)
+	p, err := auth.Require(ctx, officeRoles...)
 	if err != nil {
 		return Publication{}, err
 	}
@@ -272,10 +298,7 @@ func (s *Service) applyRegrades(ctx context.Context, tx *sqlx.Tx, p auth.Princip
 		}
 		ids[i], grades[i], rules[i], attrs[i] = r.row.ID, r.to, strings.Join(r.a.Rules, ","), raw.(string)
 	}
-	var actor *int64
-	if p.AccountID != 0 {
-		actor = &p.AccountID
-	}
+	actor := p.ActorID()
 	rows, err := tx.QueryxContext(ctx, insertRegradeDecisions, pol.ID, actor, p.Username, ids, grades, rules, attrs)
 	if err != nil {
 		return postgres.Translate(err, "record re-grade decisions")

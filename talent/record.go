@@ -209,6 +209,10 @@ func errTransition(action string, from Status) error {
 	return errs.Newf(errs.Conflict, "cannot %s a record whose status is %q", action, from)
 }
 
+// errIDSearchNotAllowed refuses a search by whole identity number to a role that reads numbers masked.
+var errIDSearchNotAllowed = errs.Fields("searching by identity number is for the talent office",
+	errs.FieldError{Location: "query.q", Message: "search by name; your role does not look people up by identity number"})
+
 // errUnknownEnterprise is returned for an enterprise_id that does not exist (or, for HR, is not theirs).
 var errUnknownEnterprise = errs.Fields("unknown enterprise", errs.FieldError{Location: "body.enterprise_id", Message: "no such enterprise"})
 

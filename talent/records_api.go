@@ -13,18 +13,21 @@ import (
 	"talentd/internal/page"
 )
 
-// TalentView is a talent record as the API shows it to the caller: the identity number whole
-// only for admin and talent_office, masked for everyone else.
+// TalentView is a talent record as the API shows it to the caller, with only the personal fields
+// the caller's role reads (TalentFieldsOf): the identity number whole only for admin and
+// talent_office, masked for everyone else; the birth date whole for the same roles, only its year
+// for the others.
 type TalentView struct {
 	ID              int64       `json:"id"`
 	EnterpriseID    *int64      `json:"enterprise_id"`
 	Status          Status      `json:"status" enum:"draft,submitted,returned,registered,rejected,left"`
 	Name            string      `json:"name"`
 	Gender          string      `json:"gender" enum:"male,female"`
-	BirthDate       civil.Date  `json:"birth_date"`
+	BirthDate       *civil.Date `json:"birth_date,omitempty" doc:"For admin and talent_office only: with the masked identity number it would give the whole number back"`
+	BirthYear       int         `json:"birth_year"`
 	IDNumber        string      `json:"id_number" doc:"Whole for admin and talent_office, otherwise masked (500227********1234)"`
-	Mobile          string      `json:"mobile"`
-	Email           string      `json:"email"`
+	Mobile          string      `json:"mobile,omitempty" doc:"For the roles that contact the person"`
+	Email           string      `json:"email,omitempty" doc:"For the roles that contact the person"`
 	Position        string      `json:"position"`
 	Education       string      `json:"education"`
 	School          string      `json:"school"`
@@ -33,14 +36,14 @@ type TalentView struct {
 	Title           string      `json:"title"`
 	SkillLevel      string      `json:"skill_level"`
 	Honours         []Honour    `json:"honours"`
-	AnnualSalaryFen int64       `json:"annual_salary_fen"`
+	AnnualSalaryFen *int64      `json:"annual_salary_fen,omitempty" doc:"For the office and the person's HR"`
 	Field           string      `json:"field"`
 	ArrivedOn       civil.Date  `json:"arrived_on"`
-	Notes           string      `json:"notes"`
+	Notes           string      `json:"notes,omitempty" doc:"For the office and the person's HR"`
 	Grade           *Grade      `json:"grade" doc:"Decided on registration by the policy in force (or overridden by the office)"`
 	GradeRules      []string    `json:"grade_rules" doc:"Codes of the rules that gave the grade"`
 	GradeOverridden bool        `json:"grade_overridden"`
-	ReviewComment   string      `json:"review_comment,omitempty" doc:"The office's comments when it returned or rejected the record"`
+	ReviewComment   string      `json:"review_comment,omitempty" doc:"The office's comments when it returned or rejected the record (for the office and the person's HR)"`
 	SubmittedAt     *time.Time  `json:"submitted_at,omitempty"`
 	RegisteredAt    *time.Time  `json:"registered_at,omitempty"`
 	LeftAt          *time.Time  `json:"left_at,omitempty"`
@@ -58,13 +61,29 @@ func (s *Service) view(p auth.Principal, t Talent) TalentView {
 	if rules == nil {
 		rules = []string{}
 	}
-	return TalentView{ID: t.ID, EnterpriseID: t.EnterpriseID, Status: t.Status, Name: t.Name, Gender: t.Gender,
-		BirthDate: t.BirthDate, IDNumber: s.IDNumberFor(p, t), Mobile: t.Mobile, Email: t.Email, Position: t.Position,
+	v := TalentView{ID: t.ID, EnterpriseID: t.EnterpriseID, Status: t.Status, Name: t.Name, Gender: t.Gender,
+		BirthYear: t.BirthDate.Time().Year(), IDNumber: s.IDNumberFor(p, t), Position: t.Position,
 		Education: t.Education, School: t.School, Major: t.Major, GraduationYear: t.GraduationYear, Title: t.Title,
-		SkillLevel: t.SkillLevel, Honours: honours, AnnualSalaryFen: t.AnnualSalaryFen, Field: t.Field,
-		ArrivedOn: t.ArrivedOn, Notes: t.Notes, Grade: t.Grade, GradeRules: rules, GradeOverridden: t.GradeOverridden,
-		ReviewComment: t.ReviewComment, SubmittedAt: t.SubmittedAt, RegisteredAt: t.RegisteredAt, LeftAt: t.LeftAt,
+		SkillLevel: t.SkillLevel, Honours: honours, Field: t.Field,
+		ArrivedOn: t.ArrivedOn, Grade: t.Grade, GradeRules: rules, GradeOverridden: t.GradeOverridden,
+		SubmittedAt: t.SubmittedAt, RegisteredAt: t.RegisteredAt, LeftAt: t.LeftAt,
 		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
+	fields := TalentFieldsOf(p.Role)
+	if fields.BirthDate {
+		birth := t.BirthDate
+		v.BirthDate = &birth
+	}
+	if fields.Contact {
+		v.Mobile, v.Email = t.Mobile, t.Email
+	}
+	if fields.Salary {
+		salary := t.AnnualSalaryFen
+		v.AnnualSalaryFen = &salary
+	}
+	if fields.Notes {
+		v.Notes, v.ReviewComment = t.Notes, t.ReviewComment
+	}
+	return v
 }
 
 // detailedOf adapts a service call's (record, error) result into the single-record response.

@@ -50,7 +50,7 @@ func (s *Service) IDNumberIndex(idNumber string) []byte { return s.ring.Index(id
 
 // prepare normalises and validates a talent input for the caller: HR is confined to its own
 // enterprise; birth date and gender default to, and must agree with, the identity number.
-func (s *Service) prepare(p auth.Principal, in *TalentInput) error {
+func (s *Service) prepare(scope auth.Scope, in *TalentInput) error {
 	in.Name = strings.TrimSpace(in.Name)
 	in.IDNumber = strings.ToUpper(strings.TrimSpace(in.IDNumber))
 	in.Mobile = strings.TrimSpace(in.Mobile)
@@ -67,7 +67,11 @@ func (s *Service) prepare(p auth.Principal, in *TalentInput) error {
 	if in.Honours == nil {
 		in.Honours = []Honour{}
 	}
-	if own, confined := p.EnterpriseScope(); confined {
+	if !scope.All() {
+		if scope.Reach() != auth.ReachEnterprise {
+			return auth.ErrForbidden
+		}
+		own := scope.EnterpriseID()
 		if in.EnterpriseID != nil && *in.EnterpriseID != own {
 			return errNotOwnEnterprise
 		}
@@ -123,16 +127,30 @@ func contains(list []string, v string) bool {
 	return false
 }
 
-// visibleTalent reads a talent the caller may see; anything else is ErrTalentNotFound.
-func visibleTalent(ctx context.Context, q sqlx.QueryerContext, p auth.Principal, id int64, forUpdate bool) (Talent, error) {
+// visibleTalent reads a talent in the caller's scope; anything else is ErrTalentNotFound, so that
+// HR cannot even learn that another enterprise's id exists.
+func visibleTalent(ctx context.Context, q sqlx.QueryerContext, scope auth.Scope, id int64, forUpdate bool) (Talent, error) {
+	if scope.None() {
+		return Talent{}, ErrTalentNotFound
+	}
 	t, err := getTalent(ctx, q, id, forUpdate)
 	if err != nil {
 		return Talent{}, err
 	}
-	if own, confined := p.EnterpriseScope(); confined && (t.EnterpriseID == nil || *t.EnterpriseID != own) {
+	if !scope.SeesEnterprise(t.EnterpriseID) {
 		return Talent{}, ErrTalentNotFound
 	}
 	return t, nil
+}
+
+// editorScope returns the principal and scope of a caller who may change records: an editor
+// role, reaching the records it changes.
+func editorScope(ctx context.Context, roles ...auth.Role) (auth.Principal, auth.Scope, error) {
+	p, err := auth.Require(ctx, roles...)
+	if err != nil {
+		return auth.Principal{}, auth.Scope{}, err
+	}
+	return p, talentReaches.ScopeOf(p), nil
 }
 
 func talentEntity(id int64) string { return strconv.FormatInt(id, 10) }
@@ -140,11 +158,11 @@ func talentEntity(id int64) string { return strconv.FormatInt(id, 10) }
 // CreateTalent registers a new draft record. A person already in the registry is refused with a
 // conflict naming only the existing record's status.
 func (s *Service) CreateTalent(ctx context.Context, in TalentInput) (Talent, error) {
-	p, err := auth.MustPrincipal(ctx)
+	p, scope, err := editorScope(ctx, editorRoles...)
 	if err != nil {
 		return Talent{}, err
 	}
-	if err := s.prepare(p, &in); err != nil {
+	if err := s.prepare(scope, &in); err != nil {
 		return Talent{}, err
 	}
 	sid := s.seal(in.IDNumber)
@@ -173,28 +191,28 @@ func (s *Service) CreateTalent(ctx context.Context, in TalentInput) (Talent, err
 
 // GetTalent returns a record the caller may see.
 func (s *Service) GetTalent(ctx context.Context, id int64) (Talent, error) {
-	p, err := auth.MustPrincipal(ctx)
+	_, scope, err := talentReaches.Scope(ctx)
 	if err != nil {
 		return Talent{}, err
 	}
-	return visibleTalent(ctx, s.db, p, id, false)
+	return visibleTalent(ctx, s.db, scope, id, false)
 }
 
 // UpdateTalent replaces a record's fields. HR may edit only drafts and returned records of its
 // enterprise; the talent office may also correct submitted and registered ones (the grade of a
 // registered record stays as decided until it is re-graded). ifVersion, when non-zero, must match.
 func (s *Service) UpdateTalent(ctx context.Context, id int64, ifVersion int, in TalentInput) (Talent, error) {
-	p, err := auth.MustPrincipal(ctx)
+	p, scope, err := editorScope(ctx, editorRoles...)
 	if err != nil {
 		return Talent{}, err
 	}
-	if err := s.prepare(p, &in); err != nil {
+	if err := s.prepare(scope, &in); err != nil {
 		return Talent{}, err
 	}
 	sid := s.seal(in.IDNumber)
 	var out Talent
 	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		before, err := visibleTalent(ctx, tx, p, id, true)
+		before, err := visibleTalent(ctx, tx, scope, id, true)
 		if err != nil {
 			return err
 		}
@@ -205,13 +223,14 @@ func (s *Service) UpdateTalent(ctx context.Context, id int64, ifVersion int, in 
 		if !editable && (p.Role == auth.RoleEnterpriseHR || before.Status == StatusRejected || before.Status == StatusLeft) {
 			return ErrNotEditable
 		}
+		// Asked before the update: once a unique violation has aborted the transaction, nothing
+		// more can be read in it to say whose number this is.
+		if st, err := otherStatusByHash(ctx, tx, sid.hash, id); err == nil {
+			return errDuplicate(st)
+		} else if !errs.Is(err, errs.NotFound) {
+			return err
+		}
 		if out, err = updateTalentRow(ctx, tx, id, in, sid); err != nil {
-			if errs.Is(err, errs.Conflict) {
-				st, serr := statusByHash(ctx, tx, sid.hash)
-				if serr == nil {
-					return errDuplicate(st)
-				}
-			}
 			return err
 		}
 		return audit.Write(ctx, tx, audit.Entry{Action: "talent.update", EntityType: "talent",
@@ -271,12 +290,13 @@ func (s *Service) Reregister(ctx context.Context, id int64, enterpriseID *int64)
 }
 
 func (s *Service) move(ctx context.Context, id int64, st step, reason string, enterpriseID **int64) (Talent, error) {
-	p, err := auth.MustPrincipal(ctx)
+	roles := editorRoles
+	if st.officeOnly {
+		roles = officeRoles
+	}
+	p, scope, err := editorScope(ctx, roles...)
 	if err != nil {
 		return Talent{}, err
-	}
-	if st.officeOnly && p.Role != auth.RoleTalentOffice && p.Role != auth.RoleAdmin {
-		return Talent{}, auth.ErrForbidden
 	}
 	reason = strings.TrimSpace(reason)
 	if st.needsReason && reason == "" {
@@ -284,7 +304,7 @@ func (s *Service) move(ctx context.Context, id int64, st step, reason string, en
 	}
 	var out Talent
 	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		before, err := visibleTalent(ctx, tx, p, id, true)
+		before, err := visibleTalent(ctx, tx, scope, id, true)
 		if err != nil {
 			return err
 		}
@@ -405,7 +425,7 @@ func (s *Service) decide(ctx context.Context, tx sqlx.ExtContext, p auth.Princip
 // OverrideGrade sets a registered talent's grade by hand, with a reason; the decision is kept and
 // audited, and shown as an override. A later policy publication leaves overridden grades alone.
 func (s *Service) OverrideGrade(ctx context.Context, id int64, grade Grade, reason string) (Talent, error) {
-	p, err := auth.MustPrincipal(ctx)
+	p, scope, err := editorScope(ctx, officeRoles...)
 	if err != nil {
 		return Talent{}, err
 	}
@@ -418,7 +438,7 @@ func (s *Service) OverrideGrade(ctx context.Context, id int64, grade Grade, reas
 	}
 	var out Talent
 	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		before, err := visibleTalent(ctx, tx, p, id, true)
+		before, err := visibleTalent(ctx, tx, scope, id, true)
 		if err != nil {
 			return err
 		}
@@ -452,8 +472,13 @@ type History struct {
 }
 
 // TalentHistory returns the review history of a record the caller may see.
+// The decisions' attribute snapshots carry only what the caller's role reads of the record.
 func (s *Service) TalentHistory(ctx context.Context, id int64) (History, error) {
-	if _, err := s.GetTalent(ctx, id); err != nil {
+	p, scope, err := talentReaches.Scope(ctx)
+	if err != nil {
+		return History{}, err
+	}
+	if _, err := visibleTalent(ctx, s.db, scope, id, false); err != nil {
 		return History{}, err
 	}
 	ev, err := listEvents(ctx, s.db, id)
@@ -461,6 +486,15 @@ func (s *Service) TalentHistory(ctx context.Context, id int64) (History, error) 
 		return History{}, err
 	}
 	ds, err := listDecisions(ctx, s.db, id)
+	fields := TalentFieldsOf(p.Role)
+	for i := range ds {
+		ds[i].Attributes = ds[i].Attributes.visibleTo(fields)
+	}
+	if !fields.Notes {
+		for i := range ev {
+			ev[i].Comment = ""
+		}
+	}
 	return History{Events: ev, Decisions: ds}, err
 }
 

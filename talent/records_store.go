@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"talentd/internal/govid"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -99,6 +100,16 @@ func getTalent(ctx context.Context, q sqlx.QueryerContext, id int64, forUpdate b
 
 const selectStatusByHash = `SELECT status FROM talents WHERE id_number_hash = $1`
 
+const selectOtherStatusByHash = `SELECT status FROM talents WHERE id_number_hash = $1 AND id <> $2`
+
+// otherStatusByHash returns the status of the record, other than id, that holds the identity
+// number with this blind index; NotFound when there is none.
+func otherStatusByHash(ctx context.Context, q sqlx.QueryerContext, hash []byte, id int64) (Status, error) {
+	var st Status
+	err := sqlx.GetContext(ctx, q, &st, selectOtherStatusByHash, hash, id)
+	return st, translateTalent(err, "find talent")
+}
+
 func statusByHash(ctx context.Context, q sqlx.QueryerContext, hash []byte) (Status, error) {
 	var st Status
 	err := sqlx.GetContext(ctx, q, &st, selectStatusByHash, hash)
@@ -164,10 +175,7 @@ func insertEventRow(ctx context.Context, q sqlx.ExtContext, p auth.Principal, ta
 		s := string(*from)
 		fromS = &s
 	}
-	var actor *int64
-	if p.AccountID != 0 {
-		actor = &p.AccountID
-	}
+	actor := p.ActorID()
 	_, err := q.ExecContext(ctx, insertEvent, talentID, action, fromS, string(to), comment, actor, p.Username)
 	return translateTalent(err, "record talent event")
 }
@@ -188,10 +196,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 RETURNING id, decided_at`
 
 func insertDecisionRow(ctx context.Context, q sqlx.ExtContext, p auth.Principal, talentID int64, d *Decision) error {
-	var actor *int64
-	if p.AccountID != 0 {
-		actor = &p.AccountID
-	}
+	actor := p.ActorID()
 	row := q.QueryRowxContext(ctx, insertDecision, talentID, d.PolicyID, string(d.Grade), d.Rules, d.Attributes,
 		d.Overridden, d.Reason, actor, p.Username)
 	d.DecidedBy = p.Username
@@ -227,19 +232,40 @@ type TalentFilter struct {
 	Sort           string     // id (default), -id, name, registered_at, -registered_at
 }
 
-// where builds the WHERE clause of f for a caller confined to onlyEnterprise (0: not confined).
-func (f TalentFilter) where(onlyEnterprise int64) (string, []any) {
+// auditView is the filter as the audit log keeps it: what was asked for, never an identity
+// number (only whether one was looked up).
+func (f TalentFilter) auditView() map[string]any {
+	out := map[string]any{}
+	for k, v := range map[string]string{"grade": f.Grade, "status": f.Status, "employed": f.Employed,
+		"education": f.Education, "title": f.Title, "honour": f.Honour, "name": f.Query, "sort": f.Sort,
+		"registered_from": f.RegisteredFrom.String(), "registered_to": f.RegisteredTo.String()} {
+		if v != "" {
+			out[k] = v
+		}
+	}
+	if f.EnterpriseID != 0 {
+		out["enterprise_id"] = f.EnterpriseID
+	}
+	if _, err := govid.ParseIDNumber(strings.ToUpper(strings.TrimSpace(f.Query))); err == nil || f.IDNumberHash != nil {
+		delete(out, "name")
+		out["id_number"] = "one person"
+	}
+	return out
+}
+
+// where builds the WHERE clause of f within the caller's scope.
+func (f TalentFilter) where(scope auth.Scope) (string, []any) {
 	var conds []string
 	var args []any
 	add := func(cond string, v any) {
 		args = append(args, v)
 		conds = append(conds, strings.ReplaceAll(cond, "?", fmt.Sprintf("$%d", len(args))))
 	}
-	if onlyEnterprise != 0 {
-		add("enterprise_id = ?", onlyEnterprise)
+	if !scope.All() {
+		add("enterprise_id = CAST(? AS bigint)", scope.EnterpriseID())
 	}
 	if f.EnterpriseID != 0 {
-		add("enterprise_id = ?", f.EnterpriseID)
+		add("enterprise_id = CAST(? AS bigint)", f.EnterpriseID)
 	}
 	switch f.Employed {
 	case "true":
@@ -298,12 +324,12 @@ var sorts = map[string]sortSpec{
 }
 
 // listTalentRows returns up to limit rows matching f after the cursor position, and the total.
-func listTalentRows(ctx context.Context, q sqlx.QueryerContext, f TalentFilter, onlyEnterprise int64, after *cursor, limit int, withTotal bool) ([]Talent, int, error) {
-	where, args := f.where(onlyEnterprise)
+func listTalentRows(ctx context.Context, q sqlx.QueryerContext, f TalentFilter, scope auth.Scope, after *cursor, limit int, withTotal bool) ([]Talent, int, error) {
+	where, args := f.where(scope)
 	total := -1
 	if withTotal {
 		var err error
-		if total, err = countTalents(ctx, q, f, onlyEnterprise, where, args); err != nil {
+		if total, err = countTalents(ctx, q, f, scope, where, args); err != nil {
 			return nil, 0, err
 		}
 	}
@@ -341,14 +367,15 @@ func listTalentRows(ctx context.Context, q sqlx.QueryerContext, f TalentFilter, 
 const countFromCounters = `
 SELECT COALESCE(sum(n), 0) FROM talent_counts
 WHERE kind = 'status' AND ($1 = '' OR k1 = $1) AND ($2 = '' OR k2 = $2)
-  AND ($3 = 0 OR enterprise_id = $3) AND ($4 = 0 OR enterprise_id = $4)
-  AND ($5 = '' OR ($5 = 'true') = (enterprise_id <> 0))`
+  AND (CAST($3 AS bigint) = 0 OR enterprise_id = CAST($3 AS bigint))
+  AND (CAST($4 AS boolean) OR enterprise_id = CAST($5 AS bigint))
+  AND ($6 = '' OR ($6 = 'true') = (enterprise_id <> 0))`
 
-func countTalents(ctx context.Context, q sqlx.QueryerContext, f TalentFilter, onlyEnterprise int64, where string, args []any) (int, error) {
+func countTalents(ctx context.Context, q sqlx.QueryerContext, f TalentFilter, scope auth.Scope, where string, args []any) (int, error) {
 	var total int
 	if f.Education == "" && f.Title == "" && f.Honour == "" && f.Query == "" && f.IDNumberHash == nil &&
 		f.RegisteredFrom.IsZero() && f.RegisteredTo.IsZero() {
-		err := sqlx.GetContext(ctx, q, &total, countFromCounters, f.Status, f.Grade, f.EnterpriseID, onlyEnterprise, f.Employed)
+		err := sqlx.GetContext(ctx, q, &total, countFromCounters, f.Status, f.Grade, f.EnterpriseID, scope.All(), scope.EnterpriseID(), f.Employed)
 		return total, translateTalent(err, "count talents")
 	}
 	err := sqlx.GetContext(ctx, q, &total, `SELECT count(*) FROM talents`+where, args...)

@@ -42,14 +42,14 @@ type EnterpriseCount struct {
 const selectStatsCounts = `
 SELECT kind, enterprise_id <> 0 AS employed, k1, k2, sum(n) AS n
 FROM talent_counts
-WHERE ($1 = 0 OR enterprise_id = $1)
+WHERE (CAST($1 AS boolean) OR enterprise_id = CAST($2 AS bigint))
 GROUP BY kind, enterprise_id <> 0, k1, k2
 HAVING sum(n) <> 0`
 
 const selectTopEnterprises = `
 SELECT c.enterprise_id, e.name, c.registered
 FROM (SELECT enterprise_id, sum(n) AS registered FROM talent_counts
-      WHERE kind = 'status' AND k1 = 'registered' AND enterprise_id <> 0 AND ($1 = 0 OR enterprise_id = $1)
+      WHERE kind = 'status' AND k1 = 'registered' AND enterprise_id <> 0 AND (CAST($1 AS boolean) OR enterprise_id = CAST($2 AS bigint))
       GROUP BY enterprise_id HAVING sum(n) > 0
       ORDER BY sum(n) DESC, enterprise_id LIMIT 10) c
 JOIN enterprises e ON e.id = c.enterprise_id
@@ -65,15 +65,14 @@ type countRow struct {
 
 // TalentStats computes the registry's figures; HR gets its own enterprise's only.
 func (s *Service) TalentStats(ctx context.Context) (Stats, error) {
-	p, err := auth.MustPrincipal(ctx)
+	_, scope, err := talentReaches.Scope(ctx)
 	if err != nil {
 		return Stats{}, err
 	}
-	only, _ := p.EnterpriseScope()
 	st := Stats{ByGrade: map[string]int{}, ByStatus: map[string]int{}, ByEducation: map[string]int{},
 		ByTitle: map[string]int{}, PerMonth: []MonthCount{}, TopEnterprises: []EnterpriseCount{}}
 	var rows []countRow
-	if err := sqlx.SelectContext(ctx, s.db, &rows, selectStatsCounts, only); err != nil {
+	if err := sqlx.SelectContext(ctx, s.db, &rows, selectStatsCounts, scope.All(), scope.EnterpriseID()); err != nil {
 		return Stats{}, translateTalent(err, "talent statistics")
 	}
 	months := map[string]int{}
@@ -102,7 +101,7 @@ func (s *Service) TalentStats(ctx context.Context) (Stats, error) {
 		st.PerMonth = append(st.PerMonth, MonthCount{Month: m, Count: n})
 	}
 	sort.Slice(st.PerMonth, func(i, j int) bool { return st.PerMonth[i].Month < st.PerMonth[j].Month })
-	if err := sqlx.SelectContext(ctx, s.db, &st.TopEnterprises, selectTopEnterprises, only); err != nil {
+	if err := sqlx.SelectContext(ctx, s.db, &st.TopEnterprises, selectTopEnterprises, scope.All(), scope.EnterpriseID()); err != nil {
 		return Stats{}, translateTalent(err, "talent statistics")
 	}
 	return st, nil

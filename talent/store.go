@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"strings"
+	"talentd/internal/auth"
 
 	"github.com/jmoiron/sqlx"
 
@@ -67,22 +68,22 @@ func updateEnterpriseRow(ctx context.Context, q sqlx.ExtContext, id int64, in En
 }
 
 // The name filter uses the trigram index (ILIKE '%q%'); a full credit code matches exactly.
-// $2 confines the listing to one enterprise (an HR caller's scope), 0 for none.
+// $2 and $3 are the caller's scope: everything, or the one enterprise ($3) of an HR caller.
 const selectEnterprises = `
 SELECT ` + enterpriseColumns + ` FROM enterprises
-WHERE ($1 = '' OR name ILIKE '%' || $1 || '%' OR uscc = upper($1))
-  AND ($2 = 0 OR id = $2)
-  AND ($3 = '' OR industry = $3)
-  AND (CAST($4 AS boolean) IS NULL OR key_enterprise = $4)
-  AND (CAST($5 AS boolean) IS NULL OR local_supplier = $5)
-  AND id > $6
+WHERE (CAST($2 AS boolean) OR id = CAST($3 AS bigint))
+  AND ($1 = '' OR name ILIKE '%' || $1 || '%' OR uscc = upper($1))
+  AND ($4 = '' OR industry = $4)
+  AND (CAST($5 AS boolean) IS NULL OR key_enterprise = $5)
+  AND (CAST($6 AS boolean) IS NULL OR local_supplier = $6)
+  AND id > CAST($7 AS bigint)
 ORDER BY id
-LIMIT $7`
+LIMIT $8`
 
-func listEnterprises(ctx context.Context, q sqlx.QueryerContext, f EnterpriseFilter, onlyID int64) ([]Enterprise, error) {
+func listEnterprises(ctx context.Context, q sqlx.QueryerContext, f EnterpriseFilter, scope auth.Scope) ([]Enterprise, error) {
 	var out []Enterprise
-	err := sqlx.SelectContext(ctx, q, &out, selectEnterprises, escapeLike(f.Query), onlyID, f.Industry,
-		f.KeyEnterprise, f.LocalSupplier, f.AfterID, f.Limit)
+	err := sqlx.SelectContext(ctx, q, &out, selectEnterprises, escapeLike(f.Query), scope.All(), scope.EnterpriseID(),
+		f.Industry, f.KeyEnterprise, f.LocalSupplier, f.AfterID, f.Limit)
 	return out, translate(err, "list enterprises")
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"talentd/internal/accounts"
 	"talentd/internal/auth"
+	"talentd/internal/postgres"
 )
 
 // DemoPassword is the password of every demo account; README lists the accounts.
@@ -30,8 +31,21 @@ var demoStaff = []struct {
 	{"finance", "区财政局 孙丽", auth.RoleFinance},
 }
 
-// seedDemo loads the demo district (idempotent) and prints the demo accounts.
+// demoSeedLock is the advisory lock key under which the demo district is loaded; any value
+// unused by other locks on the database does ("talentdD").
+const demoSeedLock int64 = 0x74616c656e746444
+
+// seedDemo loads the demo district (idempotent) and prints the demo accounts. Two processes may
+// seed one fresh database at once (two `serve --demo` started together): each step is idempotent
+// only against data already committed, so the whole seed runs under one advisory lock, and the
+// process that waited finds everything there and adds nothing.
 func seedDemo(ctx context.Context, svc *services, stdout io.Writer, log *slog.Logger) error {
+	return postgres.WithSessionLock(ctx, svc.db, demoSeedLock, func() error {
+		return seedDemoLocked(ctx, svc, stdout, log)
+	})
+}
+
+func seedDemoLocked(ctx context.Context, svc *services, stdout io.Writer, log *slog.Logger) error {
 	start := time.Now()
 	ctx = auth.WithPrincipal(ctx, auth.System)
 	enterprises, newEnterprises, err := svc.talent.SeedDemoEnterprises(ctx)

@@ -43,7 +43,7 @@ commands:
   seed --demo             load the demo district (idempotent)
   accounts create|list|disable   manage sign-in accounts from the command line
   keys rotate|list        rotate or list the green card signing keys
-  reencrypt               re-seal identity numbers under the current encryption key (after a rotation)
+  reencrypt               re-seal every encrypted value under the current encryption key (after a rotation)
   openapi [--yaml]        print the OpenAPI 3.1 document
   version                 print the version
 
@@ -173,6 +173,7 @@ func (e *environment) close() { e.db.close(e.log) }
 
 // services are the slices' services, wired once.
 type services struct {
+	db        *sqlx.DB // for work across slices, such as the demo seed's lock
 	accounts  *accounts.Service
 	audit     *audit.Service
 	talent    *talent.Service
@@ -189,11 +190,13 @@ func newServices(db *sqlx.DB, sec secrets.Secrets, c *config, log *slog.Logger) 
 		return nil, usageError(err.Error())
 	}
 	reg := talent.NewService(db, ring)
+	reg.SetLogger(log)
 	cards := greencard.NewService(db, ring, reg, greencard.Options{ValidityYears: validity, Logger: log})
 	// The registry tells the card slice about registrations, grade changes and departures, inside
 	// its own transactions.
 	reg.SetHooks(cards.Hooks())
 	return &services{
+		db:        db,
 		accounts:  accounts.NewService(db, accounts.Options{Pepper: sec.TokenPepper, SessionTTL: c.SessionTTL, Logger: log}),
 		audit:     audit.NewService(db),
 		talent:    reg,
@@ -346,7 +349,8 @@ func cmdSeed(ctx context.Context, args []string, getenv func(string) string, std
 
 func cmdReencrypt(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	var c config
-	fs := newFlagSet("reencrypt", stdout, "Re-seals every identity number under TALENTD_ENCRYPTION_KEY; keep the previous key in\nTALENTD_ENCRYPTION_OLD_KEYS until this reports that nothing was left to change.")
+	fs := newFlagSet("reencrypt", stdout, "Re-seals every encrypted value (identity numbers, card signing keys) under TALENTD_ENCRYPTION_KEY;\n"+
+		"keep the previous key in TALENTD_ENCRYPTION_OLD_KEYS until this reports 0 for every kind.")
 	e := commonFlags(fs, getenv, &c)
 	if err := e.parse(args); err != nil {
 		return err
@@ -356,11 +360,36 @@ func cmdReencrypt(ctx context.Context, args []string, getenv func(string) string
 		return err
 	}
 	defer env.close()
-	n, err := env.svc.talent.Reencrypt(auth.WithPrincipal(ctx, auth.System))
-	if err != nil {
-		return err
+	return reencryptAll(auth.WithPrincipal(ctx, auth.System), env.svc, stdout)
+}
+
+// sealedKind is one kind of value sealed with the field-encryption ring, and the slice method
+// that re-seals it under the current key.
+type sealedKind struct {
+	name      string // plural, for the report
+	reencrypt func(context.Context) (int, error)
+}
+
+// sealed lists every kind of sealed value of every slice. A slice that seals something new adds
+// its Reencrypt here: a kind left out would stay sealed under the old key, and removing that key
+// would break it.
+func (s *services) sealed() []sealedKind {
+	return []sealedKind{
+		{"identity numbers", s.talent.Reencrypt},
+		{"card signing keys", s.greencard.Reencrypt},
 	}
-	fmt.Fprintf(stdout, "re-encrypted %d identity numbers under the current key\n", n)
+}
+
+// reencryptAll re-seals every kind in turn, reporting a count per kind as it goes; it stops at
+// the first error, which names the kind (and, for a value no key opens, the row and the remedy).
+func reencryptAll(ctx context.Context, svc *services, stdout io.Writer) error {
+	for _, k := range svc.sealed() {
+		n, err := k.reencrypt(ctx)
+		if err != nil {
+			return fmt.Errorf("re-encrypting %s (after %d re-sealed): %w", k.name, n, err)
+		}
+		fmt.Fprintf(stdout, "re-encrypted %d %s under the current key\n", n, k.name)
+	}
 	return nil
 }
 

@@ -22,6 +22,7 @@ type talentJSON struct {
 	Status          string   `json:"status"`
 	Gender          string   `json:"gender"`
 	BirthDate       string   `json:"birth_date"`
+	BirthYear       int      `json:"birth_year"`
 	IDNumber        string   `json:"id_number"`
 	Grade           *string  `json:"grade"`
 	GradeRules      []string `json:"grade_rules"`
@@ -92,8 +93,8 @@ func TestTalents_Workflow(t *testing.T) {
 	if created.Assessment == nil || created.Assessment.Grade != "B" || created.Assessment.Rules[0] != "B2" {
 		t.Errorf("assessment: %+v", created.Assessment)
 	}
-	if created.BirthDate != idNumber[6:10]+"-"+idNumber[10:12]+"-"+idNumber[12:14] || created.Gender == "" {
-		t.Errorf("birth date and gender must default from the identity number: %+v", created)
+	if created.BirthDate != "" || strconv.Itoa(created.BirthYear) != idNumber[6:10] || created.Gender == "" {
+		t.Errorf("HR sees the birth year (defaulted from the identity number), never the whole date: %+v", created)
 	}
 	id := strconv.FormatInt(created.ID, 10)
 	office := decodeTalent(t, e.call("GET", "/v1/talents/"+id, "office", nil))
@@ -256,7 +257,9 @@ func TestTalents_ScopeAndMasking(t *testing.T) {
 		Items []talentJSON `json:"items"`
 		Total int          `json:"total"`
 	}
-	for _, q := range []string{"", "?q=" + yBody["id_number"].(string), fmt.Sprintf("?enterprise_id=%d", e.entY.ID)} {
+	mustStatus(t, e.call("GET", "/v1/talents?q="+yBody["id_number"].(string), "hr-x", nil), http.StatusUnprocessableEntity,
+		"HR looking a person up by identity number")
+	for _, q := range []string{"", "?q=" + yBody["name"].(string), fmt.Sprintf("?enterprise_id=%d", e.entY.ID)} {
 		r = e.call("GET", "/v1/talents"+q, "hr-x", nil)
 		mustStatus(t, r, http.StatusOK, "list")
 		_ = json.Unmarshal(r.Body, &list)
@@ -477,5 +480,24 @@ func TestTalents_CursorFromAnotherSort(t *testing.T) {
 	}
 	if len(seen) != 3 {
 		t.Errorf("paged through %d of 3", len(seen))
+	}
+}
+
+// TestTalents_UpdateToAnotherPersonsNumber: changing a record's identity number to one already in
+// the registry is refused with the friendly 409 that names only the other record's status.
+func TestTalents_UpdateToAnotherPersonsNumber(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	first := newTalentBody(talent.GradeC)
+	e.registered(t, first)
+	second := newTalentBody(talent.GradeC)
+	r := e.call("POST", "/v1/talents", "office", second)
+	mustStatus(t, r, http.StatusCreated, "create second")
+	id := strconv.FormatInt(decodeTalent(t, r).ID, 10)
+	second["id_number"] = first["id_number"]
+	r = e.call("PUT", "/v1/talents/"+id, "office", second)
+	mustStatus(t, r, http.StatusConflict, "update to the first person's number")
+	if d, _ := r.json(t)["detail"].(string); !strings.Contains(d, "registered") || !strings.Contains(d, "already in the registry") {
+		t.Errorf("detail: %q", d)
 	}
 }

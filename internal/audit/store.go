@@ -18,12 +18,12 @@ INSERT INTO audit_log (actor_id, actor_username, actor_role, action, entity_type
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
 
 // Write stores e inside tx (the transaction of the change it describes), with the actor taken from
-// ctx's principal (the system actor when there is none, as for command-line changes) and the
+// ctx's principal (a change without one is refused: the command line acts as auth.System) and the
 // request id from ctx.
 func Write(ctx context.Context, tx sqlx.ExtContext, e Entry) error {
-	p, ok := auth.FromContext(ctx)
-	if !ok {
-		p = auth.System
+	p, err := auth.MustPrincipal(ctx)
+	if err != nil {
+		return fmt.Errorf("audit: a change without an actor: %w", err)
 	}
 	before, err := redact(e.Before)
 	if err != nil {
@@ -33,11 +33,7 @@ func Write(ctx context.Context, tx sqlx.ExtContext, e Entry) error {
 	if err != nil {
 		return fmt.Errorf("audit: encode after: %w", err)
 	}
-	var actorID *int64
-	if p.AccountID != 0 {
-		actorID = &p.AccountID
-	}
-	_, err = tx.ExecContext(ctx, insertRecord, actorID, p.Username, string(p.Role), e.Action,
+	_, err = tx.ExecContext(ctx, insertRecord, p.ActorID(), p.Username, string(p.Role), e.Action,
 		e.EntityType, e.EntityID, nullJSON(before), nullJSON(after), reqctx.ID(ctx))
 	return postgres.Translate(err, "audit: write")
 }
@@ -113,13 +109,9 @@ type recordRow struct {
 // records are one statement. source must itself leave identity numbers masked and secrets out,
 // because these rows bypass the redaction that Write applies.
 func WriteSet(ctx context.Context, tx sqlx.ExtContext, action, entityType, with, source string, args ...any) (int, error) {
-	p, ok := auth.FromContext(ctx)
-	if !ok {
-		p = auth.System
-	}
-	var actorID *int64
-	if p.AccountID != 0 {
-		actorID = &p.AccountID
+	p, err := auth.MustPrincipal(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("audit: a change without an actor: %w", err)
 	}
 	if with != "" {
 		with = "WITH " + with
@@ -129,7 +121,7 @@ func WriteSet(ctx context.Context, tx sqlx.ExtContext, action, entityType, with,
 INSERT INTO audit_log (actor_id, actor_username, actor_role, action, entity_type, entity_id, after, request_id)
 SELECT CAST($%d AS bigint), $%d, $%d, $%d, $%d, src.entity_id, src.after, $%d
 FROM (%s) AS src (entity_id, after)`, with, n+1, n+2, n+3, n+4, n+5, n+6, source)
-	args = append(args, actorID, p.Username, string(p.Role), action, entityType, reqctx.ID(ctx))
+	args = append(args, p.ActorID(), p.Username, string(p.Role), action, entityType, reqctx.ID(ctx))
 	res, err := tx.ExecContext(ctx, stmt, args...)
 	if err != nil {
 		return 0, postgres.Translate(err, "audit: write set")

@@ -75,20 +75,30 @@ func MustPrincipal(ctx context.Context) (Principal, error) {
 	return p, nil
 }
 
-// EnterpriseScope returns the single enterprise the caller is confined to, and whether it is
-// confined at all (only enterprise_hr is).
-func (p Principal) EnterpriseScope() (int64, bool) {
-	if p.Role == RoleEnterpriseHR {
-		return p.EnterpriseID, true
+// Require returns the principal in ctx when its role is one of roles: ErrUnauthenticated without
+// a principal, ErrForbidden for another role. Every service method that changes state calls it
+// (or Reaches.Scope), so the rule holds whoever calls the service, not only the HTTP layer.
+func Require(ctx context.Context, roles ...Role) (Principal, error) {
+	p, err := MustPrincipal(ctx)
+	if err != nil {
+		return Principal{}, err
 	}
-	return 0, false
+	if !slices.Contains(roles, p.Role) {
+		return Principal{}, ErrForbidden
+	}
+	return p, nil
 }
 
-// CanSeeEnterprise reports whether p may see objects of the given enterprise. Objects outside the
-// caller's scope must be reported as not found, never as forbidden, so HR cannot probe for ids.
-func (p Principal) CanSeeEnterprise(enterpriseID int64) bool {
-	id, confined := p.EnterpriseScope()
-	return !confined || id == enterpriseID
+// Is reports whether p has one of roles.
+func (p Principal) Is(roles ...Role) bool { return slices.Contains(roles, p.Role) }
+
+// ActorID is the account to record as the actor of a change: nil for the command line's System.
+func (p Principal) ActorID() *int64 {
+	if p.AccountID == 0 {
+		return nil
+	}
+	id := p.AccountID
+	return &id
 }
 
 // Account is a person or machine client that can sign in.

@@ -28,11 +28,15 @@ func Of(t time.Time) Date {
 // New returns the date y-m-d (normalised like time.Date).
 func New(y int, m time.Month, d int) Date { return Date{time.Date(y, m, d, 0, 0, 0, 0, time.UTC)} }
 
-// Parse reads a "2006-01-02" date.
+// Parse reads a "2006-01-02" date from year 0001 on: PostgreSQL has no year 0, so "0000-…"
+// would otherwise get as far as the database and fail there.
 func Parse(s string) (Date, error) {
 	t, err := time.Parse(Layout, s)
 	if err != nil {
 		return Date{}, fmt.Errorf("not a date of the form YYYY-MM-DD: %q", s)
+	}
+	if t.Year() < 1 {
+		return Date{}, fmt.Errorf("not a date from year 0001 on: %q", s)
 	}
 	return Date{t}, nil
 }
@@ -59,6 +63,18 @@ func (d Date) Before(e Date) bool { return d.t.Before(e.t) }
 
 // After reports whether d is after e.
 func (d Date) After(e Date) bool { return d.t.After(e.t) }
+
+// AddYears returns the same month and day n years later. A day that does not exist in the target
+// year (29 February in a common year) becomes the last day of its month, 28 February: a validity
+// of N years never reaches into March.
+func (d Date) AddYears(n int) Date {
+	y, m, day := d.t.Date()
+	out := New(y+n, m, day)
+	if out.t.Month() != m {
+		out = New(y+n, m+1, 0) // day 0 of the next month is the last day of m
+	}
+	return out
+}
 
 // YearsUntil is the age in whole years of someone born on d, on the date on.
 func (d Date) YearsUntil(on Date) int {
@@ -88,6 +104,16 @@ func (d *Date) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	p, err := Parse(s)
+	if err != nil {
+		return err
+	}
+	*d = p
+	return nil
+}
+
+// UnmarshalText reads "YYYY-MM-DD"; it is how a Date binds as a query parameter.
+func (d *Date) UnmarshalText(b []byte) error {
+	p, err := Parse(string(b))
 	if err != nil {
 		return err
 	}

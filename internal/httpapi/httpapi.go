@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -75,6 +76,14 @@ func New(o Options) *Server {
 		auth.SecurityScheme: {Type: "http", Scheme: "bearer", Description: "A session token from POST /v1/auth/login, or an API key"},
 	}
 	cfg.OnAddOperation = append(cfg.OnAddOperation, capBody)
+	formats := make(map[string]huma.Format, len(cfg.Formats)) // huma's map is shared: wrap a copy
+	for name, f := range cfg.Formats {
+		if strings.Contains(name, "json") {
+			f = jsonWithoutNUL(f)
+		}
+		formats[name] = f
+	}
+	cfg.Formats = formats
 	api := humago.New(mux, cfg)
 
 	metrics := newMetrics(o.DB)
@@ -88,7 +97,11 @@ func New(o Options) *Server {
 		mux.Handle("GET /docs", named("docs", o.Docs))
 		mux.Handle("GET /docs/", named("docs", o.Docs))
 	}
-	s.Handler = recoverPanics(o.Logger, withRequestInfo(accessLog(o.Logger, metrics, mux)))
+	// The request id comes first, so that everything after it — a panic's answer included — carries
+	// it; the access log and metrics wrap the panic recovery, so panics are logged and counted as
+	// the 500s they answer.
+	s.Handler = withRequestInfo(accessLog(o.Logger, metrics,
+		recoverPanics(o.Logger, rejectBadText(problemForUnmatched(mux)))))
 	return s
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -40,6 +41,12 @@ const (
 	maxSocketPath = 100
 	tempPrefix    = "talentd-pg-"
 	ownerFile     = "owner.pid"
+	// usersLockFile, in talentd's data directory, is held with a shared flock by every process
+	// using the cluster there, for as long as it does: the kernel drops a crashed process's lock.
+	usersLockFile = "pg.users.lock"
+	// startedFile, in talentd's data directory, names the server talentd started there, so that
+	// whichever talentd leaves it last stops it, and a server someone else started is left alone.
+	startedFile = "pg.started.json"
 )
 
 var serverBinaries = []string{"initdb", "pg_ctl", "postgres"}
@@ -92,9 +99,16 @@ func hasBinaries(dir string) bool {
 }
 
 // Cluster is a PostgreSQL server that talentd runs itself, reachable only through a unix socket.
+//
+// Several talentd processes may use one data directory at once (serve, and `talentd accounts`
+// from a shell; or two serve processes). Starting and stopping are serialised by an exclusive
+// flock on the data directory; each process using the cluster holds a shared flock on
+// usersLockFile, and only the last one to leave stops the server — whether or not it is the one
+// that started it, as long as a talentd did (startedFile).
 type Cluster struct {
 	binDir string
 	dir    string // the PostgreSQL data directory
+	home   string // talentd's data directory (StartCluster); "" for a temp cluster
 	dbName string
 	logger *slog.Logger
 	cred   *syscall.Credential // nil: run the server programs as the current user
@@ -104,13 +118,16 @@ type Cluster struct {
 	mu       sync.Mutex
 	sockDir  string
 	port     int
-	ownSock  bool   // sockDir is a temp dir made for this server, removed when it stops
-	started  bool   // this Cluster started the server, so Stop must stop it
-	tempRoot string // set for StartTempCluster: the directory Remove deletes
+	ownSock  bool     // sockDir is a temp dir made for this server, removed when it stops
+	started  bool     // this Cluster started the server, so Stop must stop it
+	tempRoot string   // set for StartTempCluster: the directory Remove deletes
+	users    *os.File // holds this process's shared lock on usersLockFile while it uses the cluster
 }
 
 // StartCluster starts (initialising on first use) the cluster in dataDir/pg and makes sure database `dbName` exists.
-// A server that is already running there (started by another talentd process) is reused and left running by Stop.
+// A server that is already running there (started by another talentd process) is reused. Stop
+// leaves the server running while another process still uses it; the last talentd to stop stops
+// it, unless it was started by something other than talentd.
 func StartCluster(ctx context.Context, dataDir, dbName string, logger *slog.Logger) (*Cluster, error) {
 	if dbName == "" {
 		return nil, errors.New("postgres: empty database name")
@@ -123,6 +140,7 @@ func StartCluster(ctx context.Context, dataDir, dbName string, logger *slog.Logg
 	if err != nil {
 		return nil, err
 	}
+	c.home = dataDir
 	// A root talentd must let the server's user traverse the data directory; nothing more.
 	perm := os.FileMode(0o700)
 	if c.cred != nil {
@@ -134,8 +152,9 @@ func StartCluster(ctx context.Context, dataDir, dbName string, logger *slog.Logg
 	if err := os.MkdirAll(dataDir, perm); err != nil {
 		return nil, fmt.Errorf("postgres: data directory: %w", err)
 	}
-	// Two talentd processes starting at once must not both run initdb or pg_ctl start.
-	unlock, err := lockDir(dataDir)
+	// Two talentd processes starting at once must not both run initdb or pg_ctl start, nor may
+	// one start the server while another is deciding to stop it.
+	unlock, err := lockDir(ctx, dataDir, logger)
 	if err != nil {
 		return nil, err
 	}
@@ -143,10 +162,120 @@ func StartCluster(ctx context.Context, dataDir, dbName string, logger *slog.Logg
 	if err := c.start(ctx, false); err != nil {
 		return nil, err
 	}
+	if err := c.join(ctx); err != nil {
+		return nil, errors.Join(err, c.stop(context.WithoutCancel(ctx), "fast"))
+	}
 	if err := c.ensureDatabase(ctx); err != nil {
-		return nil, errors.Join(err, c.Stop(context.WithoutCancel(ctx)))
+		return nil, errors.Join(err, c.leave(context.WithoutCancel(ctx)))
 	}
 	return c, nil
+}
+
+// join takes this process's shared lock on the users file; the caller holds the directory lock.
+func (c *Cluster) join(ctx context.Context) error {
+	f, err := os.OpenFile(filepath.Join(c.home, usersLockFile), os.O_RDONLY|os.O_CREATE, 0o644)
+	if err != nil {
+		return fmt.Errorf("postgres: cluster users lock: %w", err)
+	}
+	// Exclusive holders hold the directory lock too, so this never waits for long.
+	if err := flockWait(ctx, f, syscall.LOCK_SH, nil); err != nil {
+		f.Close()
+		return fmt.Errorf("postgres: cluster users lock: %w", err)
+	}
+	c.users = f
+	return nil
+}
+
+// leave gives up this process's use of the cluster and, when no other process uses it, stops the
+// server if a talentd started it. The caller holds the directory lock, so no process can join
+// between the check and the stop.
+func (c *Cluster) leave(ctx context.Context) error {
+	if c.users == nil {
+		return nil
+	}
+	defer func() {
+		c.users.Close()
+		c.users = nil
+	}()
+	// Converting the shared lock fails while any other process holds its own shared lock.
+	err := syscall.Flock(int(c.users.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+	if errors.Is(err, syscall.EWOULDBLOCK) {
+		c.logger.Info("postgres: cluster left running: other talentd processes use it", "dir", c.dir)
+		c.started, c.ownSock = false, false
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: cluster users lock: %w", err)
+	}
+	m, ok := c.startedByTalentd()
+	if !ok {
+		if c.started {
+			c.logger.Warn("postgres: cluster not stopped: the server there is not the one talentd started", "dir", c.dir)
+		}
+		c.started, c.ownSock = false, false
+		return nil
+	}
+	// The server may have been started by another talentd, which has left (or crashed) since;
+	// its socket directory, if it made one, is now this process's to remove.
+	c.started = true
+	c.ownSock = m.TempSocket && m.SocketDir == c.sockDir
+	if err := c.stop(ctx, "fast"); err != nil {
+		return err
+	}
+	if err := os.Remove(filepath.Join(c.home, startedFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("postgres: %w", err)
+	}
+	return nil
+}
+
+// startedRecord identifies a server talentd started: the pid and start time PostgreSQL wrote
+// into postmaster.pid (a pid alone may be reused), and the socket directory it made, if any.
+type startedRecord struct {
+	PID        string `json:"pid"`
+	StartTime  string `json:"start_time"`
+	SocketDir  string `json:"socket_dir"`
+	TempSocket bool   `json:"temp_socket"`
+}
+
+// postmasterIdentity reads the pid and start time lines of the running server's postmaster.pid.
+func (c *Cluster) postmasterIdentity() (pid, startTime string, err error) {
+	b, err := os.ReadFile(filepath.Join(c.dir, "postmaster.pid"))
+	if err != nil {
+		return "", "", err
+	}
+	lines := strings.Split(string(b), "\n")
+	if len(lines) < 3 {
+		return "", "", errors.New("postgres: postmaster.pid is incomplete")
+	}
+	return strings.TrimSpace(lines[0]), strings.TrimSpace(lines[2]), nil
+}
+
+// recordStarted notes that talentd started the server now running.
+func (c *Cluster) recordStarted() error {
+	pid, start, err := c.postmasterIdentity()
+	if err != nil {
+		return fmt.Errorf("postgres: record the started server: %w", err)
+	}
+	b, _ := json.Marshal(startedRecord{PID: pid, StartTime: start, SocketDir: c.sockDir, TempSocket: c.ownSock})
+	path := filepath.Join(c.home, startedFile)
+	if err := os.WriteFile(path+".tmp", b, 0o644); err != nil {
+		return fmt.Errorf("postgres: record the started server: %w", err)
+	}
+	if err := os.Rename(path+".tmp", path); err != nil {
+		return fmt.Errorf("postgres: record the started server: %w", err)
+	}
+	return nil
+}
+
+// startedByTalentd reports whether the server running now is the one a talentd recorded starting.
+func (c *Cluster) startedByTalentd() (startedRecord, bool) {
+	var m startedRecord
+	b, err := os.ReadFile(filepath.Join(c.home, startedFile))
+	if err != nil || json.Unmarshal(b, &m) != nil {
+		return m, false
+	}
+	pid, start, err := c.postmasterIdentity()
+	return m, err == nil && pid == m.PID && start == m.StartTime
 }
 
 // StartTempCluster makes a throwaway cluster in a new temp dir, tuned for speed over durability, for tests;
@@ -234,12 +363,24 @@ func (c *Cluster) urlFor(dbName string) string {
 	return u.String()
 }
 
-// Stop stops the server with `pg_ctl stop -m fast`, only if this Cluster started it: a server found
-// already running belongs to the process that started it.
+// Stop ends this process's use of the cluster. The server is stopped (`pg_ctl stop -m fast`) only
+// when no other talentd process uses it any more and a talentd started it; a temp cluster's
+// server is stopped when this Cluster started it.
 func (c *Cluster) Stop(ctx context.Context) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.stop(ctx, "fast")
+	if c.home == "" {
+		return c.stop(ctx, "fast")
+	}
+	if c.users == nil {
+		return nil
+	}
+	unlock, err := lockDir(ctx, c.home, c.logger)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return c.leave(ctx)
 }
 
 func (c *Cluster) stop(ctx context.Context, mode string) error {
@@ -345,6 +486,11 @@ func (c *Cluster) start(ctx context.Context, temp bool) error {
 			err, strings.TrimSpace(out), logFile, logTail(logFile, 30))
 	}
 	c.started, c.port = true, clusterPort
+	if c.home != "" {
+		if err := c.recordStarted(); err != nil {
+			return errors.Join(err, c.stop(context.WithoutCancel(ctx), "fast"))
+		}
+	}
 	return nil
 }
 
@@ -582,16 +728,43 @@ func checkReachable(dir string, cred *syscall.Credential) error {
 	}
 }
 
-func lockDir(dir string) (unlock func(), err error) {
+// lockDir takes the exclusive lock on talentd's data directory under which its cluster is started
+// and stopped, waiting (within ctx) while another process holds it.
+func lockDir(ctx context.Context, dir string, logger *slog.Logger) (unlock func(), err error) {
 	f, err := os.Open(dir)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: lock data directory: %w", err)
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+	waiting := func() {
+		logger.Info("postgres: waiting for another talentd process to finish starting or stopping the cluster", "dir", dir)
+	}
+	if err := flockWait(ctx, f, syscall.LOCK_EX, waiting); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("postgres: lock data directory: %w", err)
 	}
 	return func() { f.Close() }, nil
+}
+
+// flockWait takes a flock (LOCK_SH or LOCK_EX) on f, polling so that ctx can end the wait;
+// waiting, if given, is called once when the lock is not free at once.
+func flockWait(ctx context.Context, f *os.File, how int, waiting func()) error {
+	for first := true; ; first = false {
+		err := syscall.Flock(int(f.Fd()), how|syscall.LOCK_NB)
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) && !errors.Is(err, syscall.EINTR) {
+			return err
+		}
+		if first && waiting != nil {
+			waiting()
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 // sweepAbandoned stops and deletes temp clusters whose owning process died without Remove

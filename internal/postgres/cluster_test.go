@@ -175,7 +175,13 @@ func TestStartCluster_LongPath(t *testing.T) {
 		t.Errorf("reused URL = %q, want %q", again.URL(), c.URL())
 	}
 
+	// The starter leaves first: the socket stays for the one still using the server, which
+	// then stops the server and removes the socket directory the starter made.
 	stopCluster(t, c)
+	if err := connectCluster(t, again).PingContext(ctx); err != nil {
+		t.Fatalf("server gone while another user remains: %v", err)
+	}
+	stopCluster(t, again)
 	if _, err := os.Stat(sock); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("temp socket dir %s left behind: %v", sock, err)
 	}

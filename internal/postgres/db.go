@@ -5,10 +5,13 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"net"
 	neturl "net/url"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -85,7 +88,8 @@ func InTx(ctx context.Context, db *sqlx.DB, fn func(tx *sqlx.Tx) error) error {
 
 // Translate maps a driver error onto talentd's error kinds, wrapped with %w so the cause survives
 // for logs: no rows → NotFound, unique violation → Conflict, check/foreign-key violations →
-// Invalid, a cancelled query → the context's error, anything else stays Internal. what names the
+// Invalid, a cancelled query → the context's error, an unreachable database (IsUnavailable) →
+// Unavailable, anything else stays Internal. what names the
 // operation in the message; constraint-specific messages are the caller's to add (see Constraint).
 func Translate(err error, what string) error {
 	if err == nil {
@@ -101,6 +105,9 @@ func Translate(err error, what string) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("%s: %w", what, err)
 	}
+	if IsUnavailable(err) {
+		return errs.Wrap(ErrUnavailable.Kind, ErrUnavailable.Message, err)
+	}
 	var pqErr *pq.Error
 	if errors.As(err, &pqErr) {
 		switch pqErr.Code.Class() {
@@ -112,10 +119,6 @@ func Translate(err error, what string) error {
 				return errs.Wrap(errs.Invalid, what+": refers to something that does not exist", err)
 			default:
 				return errs.Wrap(errs.Invalid, what+": violates a data rule", err)
-			}
-		case "08", "57":
-			if pqErr.Code.Name() != "query_canceled" {
-				return errs.Wrap(errs.Unavailable, "the database is unavailable", err)
 			}
 		}
 	}
@@ -130,4 +133,100 @@ func Constraint(err error) string {
 		return pqErr.Constraint
 	}
 	return ""
+}
+
+// ErrUnavailable is the client-safe face of a database outage (errors.Is matches it after
+// Translate): generic on purpose, since the cause — a socket path, a driver message — is for the
+// log only.
+var ErrUnavailable = errs.New(errs.Unavailable, "the database is unavailable; try again in a few seconds")
+
+// IsUnavailable reports whether err means the database could not be reached or dropped the
+// connection — a refused or reset connection, a missing socket, the driver's bad connection, a
+// server shutting down or out of connection slots, a pool already closed — rather than a fault
+// of the request or of talentd. Such errors are worth retrying once the database is back, so the
+// HTTP layer answers them 503 with Retry-After wherever they come from, translated or not.
+func IsUnavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, driver.ErrBadConn) {
+		return true
+	}
+	var pqErr *pq.Error
+	if errors.As(err, &pqErr) {
+		switch pqErr.Code.Class() {
+		case "08": // connection exception
+			return true
+		case "57": // operator intervention: shutdown, crash, starting up — but not a cancelled query
+			return pqErr.Code.Name() != "query_canceled"
+		case "53": // insufficient resources: only running out of connection slots is passing
+			return pqErr.Code.Name() == "too_many_connections"
+		}
+		return false
+	}
+	// The driver returns dial, read and write failures as they come from the network (a refused
+	// TCP port, a socket file that is gone or that nobody listens on, a reset connection).
+	var opErr *net.OpError
+	if errors.As(err, &opErr) {
+		return true
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return true
+	}
+	for _, errno := range []syscall.Errno{syscall.ECONNREFUSED, syscall.ECONNRESET, syscall.ECONNABORTED,
+		syscall.EPIPE, syscall.EHOSTUNREACH, syscall.ENETUNREACH} {
+		if errors.Is(err, errno) {
+			return true
+		}
+	}
+	// database/sql does not export the error of a closed pool; it only happens while the process
+	// shuts down, when the request may succeed against the restarted (or another) instance.
+	return anyInChain(err, func(e error) bool { return e.Error() == "sql: database is closed" })
+}
+
+// anyInChain reports whether match holds for err or any error it wraps, joined errors included.
+func anyInChain(err error, match func(error) bool) bool {
+	if err == nil {
+		return false
+	}
+	if match(err) {
+		return true
+	}
+	switch u := err.(type) {
+	case interface{ Unwrap() error }:
+		return anyInChain(u.Unwrap(), match)
+	case interface{ Unwrap() []error }:
+		for _, e := range u.Unwrap() {
+			if anyInChain(e, match) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// WithSessionLock runs fn while this process holds PostgreSQL's session-level advisory lock key,
+// waiting (within ctx) while another process — another talentd on the same database — holds it.
+// It is for work of many transactions that must not interleave with the same work elsewhere,
+// such as loading the demo data; the database releases the lock by itself if this process dies.
+func WithSessionLock(ctx context.Context, db *sqlx.DB, key int64, fn func() error) error {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return Translate(err, "advisory lock")
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, key); err != nil {
+		return Translate(err, "advisory lock")
+	}
+	defer func() {
+		var released bool
+		err := conn.QueryRowContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, key).Scan(&released)
+		if err != nil || !released {
+			// Never hand a connection that may still hold the lock back to the pool: closing
+			// it ends the session, and with it the lock.
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+	}()
+	return fn()
 }

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 )
 
 // Environment variables that supply the secrets, each as standard base64 of 32 random bytes
@@ -53,25 +54,53 @@ type stored struct {
 // Load returns the secrets: each from its environment variable when set, else from the data
 // directory's secrets file, else newly generated and saved there (mode 0600) with a warning.
 func Load(dataDir string, getenv func(string) string, log *slog.Logger) (Secrets, error) {
+	s, complete, err := load(dataDir, getenv, log, false)
+	if err != nil || complete {
+		return s, err
+	}
+	// Processes starting at once on a fresh data directory must agree on one set of secrets:
+	// generate under an exclusive lock, after reading again what another may have saved meanwhile.
+	if err := os.MkdirAll(dataDir, 0o711); err != nil {
+		return Secrets{}, fmt.Errorf("secrets: %w", err)
+	}
+	lock, err := os.OpenFile(filepath.Join(dataDir, FileName+".lock"), os.O_RDONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		return Secrets{}, fmt.Errorf("secrets: %w", err)
+	}
+	defer lock.Close() // releases the flock
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		return Secrets{}, fmt.Errorf("secrets: lock: %w", err)
+	}
+	s, _, err = load(dataDir, getenv, log, true)
+	return s, err
+}
+
+// load is Load without the lock: with generate false it reports (complete == false) instead of
+// generating a missing secret.
+func load(dataDir string, getenv func(string) string, log *slog.Logger, generate bool) (s Secrets, complete bool, err error) {
 	path := filepath.Join(dataDir, FileName)
 	var file stored
 	raw, err := os.ReadFile(path)
 	switch {
 	case err == nil:
 		if err := json.Unmarshal(raw, &file); err != nil {
-			return Secrets{}, fmt.Errorf("secrets: %s is not valid JSON: %w", path, err)
+			return Secrets{}, false, fmt.Errorf("secrets: %s is not valid JSON: %w", path, err)
 		}
 	case !errors.Is(err, fs.ErrNotExist):
-		return Secrets{}, fmt.Errorf("secrets: read %s: %w", path, err)
+		return Secrets{}, false, fmt.Errorf("secrets: read %s: %w", path, err)
 	}
 
-	changed := false
+	changed, missing := false, false
 	pick := func(env string, fromFile *string) ([]byte, error) {
 		if v := getenv(env); v != "" {
 			return decode(env, v)
 		}
 		if *fromFile != "" {
 			return decode(path, *fromFile)
+		}
+		if !generate {
+			missing = true
+			return nil, nil
 		}
 		b := make([]byte, keyLen)
 		if _, err := rand.Read(b); err != nil {
@@ -83,40 +112,42 @@ func Load(dataDir string, getenv func(string) string, log *slog.Logger) (Secrets
 			"variable", env, "file", path)
 		return b, nil
 	}
-	var s Secrets
 	if s.TokenPepper, err = pick(EnvTokenPepper, &file.TokenPepper); err != nil {
-		return Secrets{}, err
+		return Secrets{}, false, err
 	}
 	if s.EncryptionKey, err = pick(EnvEncryptionKey, &file.EncryptionKey); err != nil {
-		return Secrets{}, err
+		return Secrets{}, false, err
 	}
 	if s.IndexKey, err = pick(EnvIndexKey, &file.IndexKey); err != nil {
-		return Secrets{}, err
+		return Secrets{}, false, err
 	}
 	if v := getenv(EnvOldEncryptionKeys); v != "" {
 		for _, part := range strings.Split(v, ",") {
 			k, err := decode(EnvOldEncryptionKeys, strings.TrimSpace(part))
 			if err != nil {
-				return Secrets{}, err
+				return Secrets{}, false, err
 			}
 			s.OldEncryptionKeys = append(s.OldEncryptionKeys, k)
 		}
 	}
+	if missing {
+		return Secrets{}, false, nil
+	}
 	if changed {
 		// Traversable (not listable) by others: a private PostgreSQL cluster may live below it.
 		if err := os.MkdirAll(dataDir, 0o711); err != nil {
-			return Secrets{}, fmt.Errorf("secrets: %w", err)
+			return Secrets{}, false, fmt.Errorf("secrets: %w", err)
 		}
 		out, _ := json.MarshalIndent(file, "", "  ")
 		tmp := path + ".tmp"
 		if err := os.WriteFile(tmp, out, 0o600); err != nil {
-			return Secrets{}, fmt.Errorf("secrets: write %s: %w", tmp, err)
+			return Secrets{}, false, fmt.Errorf("secrets: write %s: %w", tmp, err)
 		}
 		if err := os.Rename(tmp, path); err != nil {
-			return Secrets{}, fmt.Errorf("secrets: %w", err)
+			return Secrets{}, false, fmt.Errorf("secrets: %w", err)
 		}
 	}
-	return s, nil
+	return s, true, nil
 }
 
 func decode(source, v string) ([]byte, error) {

@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/go-playground/validator/v10"
 
@@ -60,8 +62,13 @@ func must(err error) {
 	}
 }
 
-// Struct validates s; location prefixes each field's path (e.g. "body").
+// Struct validates s; location prefixes each field's path (e.g. "body"). Every string in s must
+// also be text the database can store: no NUL character, valid UTF-8 (PostgreSQL refuses both,
+// and inside a batch one such value fails every row beside it).
 func (val *Validator) Struct(s any, location string) error {
+	if fields := storableText(reflect.ValueOf(s), location, nil); len(fields) > 0 {
+		return errs.Fields("validation failed", fields...)
+	}
 	err := val.v.Struct(s)
 	if err == nil {
 		return nil
@@ -112,4 +119,48 @@ func message(fe validator.FieldError) string {
 		return "must be one of: " + fe.Param()
 	}
 	return "fails rule " + fe.Tag()
+}
+
+// storableText lists the strings reachable from v (through structs, pointers, slices and maps)
+// that contain a NUL character or invalid UTF-8, located by their JSON names.
+func storableText(v reflect.Value, path string, out []errs.FieldError) []errs.FieldError {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			out = storableText(v.Elem(), path, out)
+		}
+	case reflect.String:
+		switch s := v.String(); {
+		case strings.IndexByte(s, 0) >= 0:
+			out = append(out, errs.FieldError{Location: path, Message: "must not contain the NUL character (U+0000)"})
+		case !utf8.ValidString(s):
+			out = append(out, errs.FieldError{Location: path, Message: "is not valid UTF-8 text"})
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "-" {
+				continue
+			}
+			if name == "" {
+				name = f.Name
+			}
+			out = storableText(v.Field(i), path+"."+name, out)
+		}
+	case reflect.Slice, reflect.Array:
+		for i := 0; i < v.Len(); i++ {
+			out = storableText(v.Index(i), path+"["+strconv.Itoa(i)+"]", out)
+		}
+	case reflect.Map:
+		iter := v.MapRange()
+		for iter.Next() {
+			out = storableText(iter.Value(), path+"."+fmt.Sprint(iter.Key().Interface()), out)
+		}
+	}
+	return out
 }

@@ -47,3 +47,27 @@ func TestFieldErrors(t *testing.T) {
 		t.Errorf("the credit-code message must explain the problem: %q", m)
 	}
 }
+
+type note struct {
+	Name  string              `json:"name"`
+	Tags  []string            `json:"tags"`
+	Inner *struct{ X string } `json:"inner"`
+}
+
+func TestUnstorableText(t *testing.T) {
+	v := New()
+	cases := map[string]note{
+		"body.name":    {Name: "a\x00b"},
+		"body.tags[1]": {Tags: []string{"ok", "\xff\xfe"}},
+		"body.inner.X": {Inner: &struct{ X string }{X: "\x00"}},
+	}
+	for loc, in := range cases {
+		var e *errs.Error
+		if err := v.Struct(in, "body"); !errors.As(err, &e) || len(e.Fields) != 1 || e.Fields[0].Location != loc {
+			t.Errorf("%s: got %v", loc, err)
+		}
+	}
+	if err := v.Struct(note{Name: "张伟", Tags: []string{"\u202eevil"}}, "body"); err != nil {
+		t.Errorf("ordinary (even odd) text refused: %v", err)
+	}
+}

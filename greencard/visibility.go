@@ -1,0 +1,44 @@
+package greencard
+
+import "talentd/internal/auth"
+
+// Who reaches what of the green cards. Services compute one scope from these tables and use it in
+// every check and every SQL filter; a role missing from a table reaches nothing.
+var (
+	// cardReaches: cards, QR codes, uses and their counts — the office everything, HR its own
+	// enterprise's talent. Windows see cards only through verification.
+	cardReaches = auth.Reaches{auth.RoleAdmin: auth.ReachAll, auth.RoleTalentOffice: auth.ReachAll,
+		auth.RoleEnterpriseHR: auth.ReachEnterprise}
+	// requestReaches: agent requests — the office all, HR its own talent's, a commissioner those
+	// assigned to them and a window those it filed (ReachOwn: the account is either).
+	requestReaches = auth.Reaches{auth.RoleAdmin: auth.ReachAll, auth.RoleTalentOffice: auth.ReachAll,
+		auth.RoleEnterpriseHR: auth.ReachEnterprise, auth.RoleCommissioner: auth.ReachOwn,
+		auth.RoleServiceWindow: auth.ReachOwn}
+	// filerReaches: for whom a request may be filed — any registered holder from the office or a
+	// window (the holder is in front of it), HR for its own talent.
+	filerReaches = auth.Reaches{auth.RoleAdmin: auth.ReachAll, auth.RoleTalentOffice: auth.ReachAll,
+		auth.RoleServiceWindow: auth.ReachAll, auth.RoleEnterpriseHR: auth.ReachEnterprise}
+)
+
+// Roles that act on cards and requests.
+var (
+	officeRoles = []auth.Role{auth.RoleAdmin, auth.RoleTalentOffice}
+	// verifierRoles scan cards: windows, the office, and commissioners serving a holder.
+	verifierRoles = []auth.Role{auth.RoleAdmin, auth.RoleTalentOffice, auth.RoleServiceWindow, auth.RoleCommissioner}
+	// workerRoles take agent requests through their workflow.
+	workerRoles = []auth.Role{auth.RoleAdmin, auth.RoleTalentOffice, auth.RoleCommissioner}
+)
+
+// inScope reports whether a request is in the scope: its holder's enterprise, or the account that
+// works or filed it.
+func (r Request) inScope(scope auth.Scope) bool {
+	switch scope.Reach() {
+	case auth.ReachAll:
+		return true
+	case auth.ReachEnterprise:
+		return scope.SeesEnterprise(r.EnterpriseID)
+	case auth.ReachOwn:
+		return scope.SeesAccount(r.CommissionerID) || scope.SeesAccount(r.FiledByID)
+	}
+	return false
+}
