@@ -134,9 +134,13 @@ func Register(api huma.API, s *Service) {
 	tags := []string{"Accounts"}
 	huma.Register(api, auth.Public(huma.Operation{
 		OperationID: "login", Method: http.MethodPost, Path: "/v1/auth/login", Tags: tags,
-		Summary:     "Sign in",
-		Description: "Exchanges a username and password for a bearer token. Repeated failures for one username or from one address are refused for a while (429 with Retry-After).",
-		Errors:      []int{http.StatusUnauthorized, http.StatusTooManyRequests},
+		Summary: "Sign in",
+		Description: "Exchanges a username and password for a bearer token. After five failures for one username from one address, " +
+			"further attempts from there wait a minute, doubling with each further failure up to an hour (429 with Retry-After); " +
+			"many failures from one address across usernames, or for one username from many addresses, slow down the addresses " +
+			"that have not signed in to that account before. A success clears the count; an admin can clear a lock " +
+			"(`POST /v1/accounts/{id}/unlock`). When the server is too busy checking passwords the answer is 503 with Retry-After.",
+		Errors: []int{http.StatusUnauthorized, http.StatusTooManyRequests, http.StatusServiceUnavailable},
 	}), func(ctx context.Context, in *loginInput) (*loginOutput, error) {
 		sess, err := s.Login(ctx, in.Body.Username, in.Body.Password, reqctx.ClientAddr(ctx))
 		if err != nil {
@@ -171,7 +175,11 @@ func Register(api huma.API, s *Service) {
 
 	huma.Register(api, auth.Allow(huma.Operation{
 		OperationID: "change-my-password", Method: http.MethodPost, Path: "/v1/auth/password", Tags: tags,
-		Summary: "Change my password", Description: "Ends every other session of the account.", DefaultStatus: http.StatusNoContent,
+		Summary: "Change my password",
+		Description: "Ends every other session of the account. Wrong current passwords are throttled like failed logins (429). " +
+			"The new password must not be a common one, a sequence, a keyboard run, a repetition or contain the username (422 says which).",
+		DefaultStatus: http.StatusNoContent,
+		Errors:        []int{http.StatusUnprocessableEntity, http.StatusTooManyRequests, http.StatusServiceUnavailable},
 	}, auth.AllRoles...), func(ctx context.Context, in *changePasswordInput) (*struct{}, error) {
 		return nil, s.ChangeOwnPassword(ctx, in.Body.CurrentPassword, in.Body.NewPassword)
 	})
@@ -179,7 +187,8 @@ func Register(api huma.API, s *Service) {
 	huma.Register(api, auth.Allow(huma.Operation{
 		OperationID: "create-account", Method: http.MethodPost, Path: "/v1/accounts", Tags: tags,
 		Summary: "Create an account", DefaultStatus: http.StatusCreated,
-		Errors: []int{http.StatusConflict, http.StatusUnprocessableEntity},
+		Description: "The password must not be a common one, a sequence, a keyboard run, a repetition or contain the username (422 says which).",
+		Errors:      []int{http.StatusConflict, http.StatusUnprocessableEntity, http.StatusServiceUnavailable},
 	}, auth.RoleAdmin), func(ctx context.Context, in *accountInput) (*accountOutput, error) {
 		a, err := s.CreateAccount(ctx, NewAccount{Username: in.Body.Username, DisplayName: in.Body.DisplayName,
 			Password: in.Body.Password, Role: in.Body.Role, EnterpriseID: in.Body.EnterpriseID})
@@ -240,10 +249,21 @@ func Register(api huma.API, s *Service) {
 
 	huma.Register(api, auth.Allow(huma.Operation{
 		OperationID: "set-account-password", Method: http.MethodPost, Path: "/v1/accounts/{id}/password", Tags: tags,
-		Summary: "Reset an account's password", Description: "Ends the account's login sessions (API keys stay valid).",
-		DefaultStatus: http.StatusNoContent, Errors: []int{http.StatusNotFound, http.StatusUnprocessableEntity},
+		Summary: "Reset an account's password", Description: "Ends the account's login sessions (API keys stay valid) and clears its login lock.",
+		DefaultStatus: http.StatusNoContent,
+		Errors:        []int{http.StatusNotFound, http.StatusUnprocessableEntity, http.StatusServiceUnavailable},
 	}, auth.RoleAdmin), func(ctx context.Context, in *setPasswordInput) (*struct{}, error) {
 		return nil, s.SetPassword(ctx, in.ID, in.Body.Password)
+	})
+
+	huma.Register(api, auth.Allow(huma.Operation{
+		OperationID: "unlock-account", Method: http.MethodPost, Path: "/v1/accounts/{id}/unlock", Tags: tags,
+		Summary: "Clear an account's login lock",
+		Description: "Forgets the failed sign-ins counted against the account from every address, so its owner can sign in " +
+			"again at once. Failures counted against an address across all usernames stay.",
+		DefaultStatus: http.StatusNoContent, Errors: []int{http.StatusNotFound},
+	}, auth.RoleAdmin), func(ctx context.Context, in *accountIDInput) (*struct{}, error) {
+		return nil, s.UnlockAccount(ctx, in.ID)
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{

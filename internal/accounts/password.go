@@ -6,11 +6,8 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
-
-	"talentd/internal/errs"
 )
 
 // Argon2id parameters (OWASP's minimum recommendation: 19 MiB, 2 passes, 1 lane). They are stored
@@ -23,25 +20,8 @@ const (
 	saltLen      = 16
 )
 
-// Password length limits: long enough to resist guessing, bounded so hashing stays cheap.
-const (
-	MinPasswordLen = 10
-	MaxPasswordLen = 128
-)
-
-// ErrWeakPassword is returned for a password outside the length limits.
-var ErrWeakPassword = errs.Fields("password does not meet the policy", errs.FieldError{
-	Location: "body.password", Message: fmt.Sprintf("must be %d to %d characters", MinPasswordLen, MaxPasswordLen)})
-
-func checkPasswordPolicy(pw string) error {
-	n := utf8.RuneCountInString(pw)
-	if n < MinPasswordLen || n > MaxPasswordLen {
-		return ErrWeakPassword
-	}
-	return nil
-}
-
-// HashPassword returns an argon2id hash in the PHC string format.
+// HashPassword returns an argon2id hash in the PHC string format. It is not capped: a Service hashes
+// through its hashing cap, and this is for one-off hashes outside request handling (seeding, tests).
 func HashPassword(pw string) (string, error) {
 	salt := make([]byte, saltLen)
 	if _, err := rand.Read(salt); err != nil {

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -19,6 +20,7 @@ import (
 	"talentd/internal/etag"
 	"talentd/internal/page"
 	"talentd/internal/postgres"
+	"talentd/internal/reqctx"
 )
 
 // Options configure a Service.
@@ -27,14 +29,20 @@ type Options struct {
 	Pepper []byte
 	// SessionTTL is how long a login session lasts (default 12 hours: one working day).
 	SessionTTL time.Duration
-	// Failed logins allowed per username and per client address within FailureWindow.
-	MaxFailuresPerUser, MaxFailuresPerAddr int
-	FailureWindow                          time.Duration
+	// Throttle tunes the throttling of failed password checks (see throttle.go).
+	Throttle ThrottleOptions
+	// HashConcurrency caps how many Argon2 password hashes run at once (default: the number of
+	// CPUs, at most 4), each holding 19 MiB; HashWait is how long a request waits for a slot before
+	// it is refused with 503 and Retry-After (default 3 s).
+	HashConcurrency int
+	HashWait        time.Duration
 	// PrincipalTTL is how long a token's principal is remembered in memory (default 5 s; negative
-	// turns the cache off). Changes made through this process take effect at once regardless.
+	// turns the cache off), never past the token's own expiry. Changes made through this process
+	// take effect at once regardless.
 	PrincipalTTL time.Duration
 	Logger       *slog.Logger
-	Now          func() time.Time
+	// Now is the service's clock: it sets and judges session expiry.
+	Now func() time.Time
 }
 
 // Service is the accounts and authentication service.
@@ -42,11 +50,17 @@ type Service struct {
 	db         *sqlx.DB
 	pepper     []byte
 	sessionTTL time.Duration
-	byUser     *throttle
-	byAddr     *throttle
+	throttle   *throttle
+	hashSlots  *hashLimiter
 	log        *slog.Logger
 	now        func() time.Time
 	cache      *principalCache
+
+	// Test hooks: hashes counts password hashes run; onHash runs inside a hashing slot;
+	// afterPrincipalRead runs between reading a principal from the database and caching it.
+	hashes             atomic.Int64
+	onHash             func()
+	afterPrincipalRead func()
 }
 
 // NewService returns a Service over db.
@@ -56,15 +70,6 @@ func NewService(db *sqlx.DB, o Options) *Service {
 	}
 	if o.SessionTTL <= 0 {
 		o.SessionTTL = 12 * time.Hour
-	}
-	if o.MaxFailuresPerUser <= 0 {
-		o.MaxFailuresPerUser = 5
-	}
-	if o.MaxFailuresPerAddr <= 0 {
-		o.MaxFailuresPerAddr = 20
-	}
-	if o.FailureWindow <= 0 {
-		o.FailureWindow = 15 * time.Minute
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -76,38 +81,50 @@ func NewService(db *sqlx.DB, o Options) *Service {
 		o.PrincipalTTL = 5 * time.Second
 	}
 	return &Service{db: db, pepper: o.Pepper, sessionTTL: o.SessionTTL, log: o.Logger, now: o.Now,
-		cache:  newPrincipalCache(o.PrincipalTTL, o.Now),
-		byUser: newThrottle(o.MaxFailuresPerUser, o.FailureWindow, o.Now),
-		byAddr: newThrottle(o.MaxFailuresPerAddr, o.FailureWindow, o.Now)}
+		cache:     newPrincipalCache(o.PrincipalTTL, o.Now),
+		throttle:  newThrottle(o.Throttle, o.Now),
+		hashSlots: newHashLimiter(o.HashConcurrency, o.HashWait)}
 }
 
 var usernamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{2,63}$`)
 
-// Login checks a username and password and opens a session. Repeated failures for one username or
-// from one client address are refused for a while with TooManyRequests, before any password check.
+// tooManyAttempts is ErrTooManyAttempts telling the client how long to wait.
+func tooManyAttempts(wait time.Duration) error {
+	return &errs.Error{Kind: ErrTooManyAttempts.Kind, Message: ErrTooManyAttempts.Message,
+		RetryAfterSeconds: max(1, int(math.Ceil(wait.Seconds())))}
+}
+
+// Login checks a username and password and opens a session. Failed attempts are throttled per
+// address and username, per address and per username (see throttle); a throttled attempt is
+// refused with TooManyRequests before any password check, and one that finds no free hashing slot
+// in time with Unavailable.
 func (s *Service) Login(ctx context.Context, username, password, clientAddr string) (Session, error) {
 	username = strings.ToLower(strings.TrimSpace(username))
-	userKey, addrKey := "u:"+username, "a:"+clientAddr
-	if wait := max(s.byUser.blocked(userKey), s.byAddr.blocked(addrKey)); wait > 0 {
-		return Session{}, &errs.Error{Kind: errs.TooManyRequests,
-			Message:           "too many failed logins; try again later",
-			RetryAfterSeconds: int(math.Ceil(wait.Seconds()))}
+	attempt, wait := s.throttle.begin(username, clientAddr)
+	if attempt == nil {
+		s.log.DebugContext(ctx, "login throttled", "username", username, "client", clientAddr)
+		return Session{}, tooManyAttempts(wait)
 	}
 	row, err := getLogin(ctx, s.db, username)
 	if err != nil && !errors.Is(err, ErrAccountNotFound) {
+		attempt.abandon()
 		return Session{}, err
 	}
 	hash := row.PasswordHash
 	if err != nil {
 		hash = dummyHash
 	}
-	if !VerifyPassword(hash, password) || err != nil || !row.Active {
-		s.byUser.fail(userKey)
-		s.byAddr.fail(addrKey)
+	match, verr := s.verifyPassword(ctx, hash, password)
+	if verr != nil {
+		attempt.abandon()
+		return Session{}, verr
+	}
+	if !match || err != nil || !row.Active {
+		attempt.failed()
 		s.log.InfoContext(ctx, "login failed", "username", username, "client", clientAddr)
 		return Session{}, ErrBadCredentials
 	}
-	s.byUser.reset(userKey)
+	attempt.succeeded()
 	token, err := newToken(sessionPrefix)
 	if err != nil {
 		return Session{}, err
@@ -141,7 +158,8 @@ func (s *Service) Authenticate(ctx context.Context, token string) (auth.Principa
 	if p, ok := s.cache.get(hash); ok {
 		return p, nil
 	}
-	row, err := getPrincipal(ctx, s.db, hash)
+	gen := s.cache.generation()
+	row, err := getPrincipal(ctx, s.db, hash, s.now())
 	if errors.Is(err, ErrAccountNotFound) {
 		return auth.Principal{}, auth.ErrUnauthenticated
 	}
@@ -153,9 +171,12 @@ func (s *Service) Authenticate(ctx context.Context, token string) (auth.Principa
 			s.log.WarnContext(ctx, "could not record token use", "err", err)
 		}
 	}
+	if s.afterPrincipalRead != nil {
+		s.afterPrincipalRead()
+	}
 	p := auth.Principal{AccountID: row.AccountID, Username: row.Username, Role: auth.Role(row.Role),
 		EnterpriseID: row.EnterpriseID.Int64, TokenID: row.TokenID}
-	s.cache.put(hash, p)
+	s.cache.put(hash, p, row.ExpiresAt, gen)
 	return p, nil
 }
 
@@ -186,10 +207,10 @@ func (s *Service) CreateAccount(ctx context.Context, a NewAccount) (auth.Account
 	if err := validateAccountFields(a.Username, a.DisplayName, a.Role, a.EnterpriseID, true); err != nil {
 		return auth.Account{}, err
 	}
-	if err := checkPasswordPolicy(a.Password); err != nil {
+	if err := checkPassword(a.Password, a.Username, "body.password"); err != nil {
 		return auth.Account{}, err
 	}
-	hash, err := HashPassword(a.Password)
+	hash, err := s.hashPassword(ctx, a.Password)
 	if err != nil {
 		return auth.Account{}, err
 	}
@@ -259,73 +280,123 @@ func (s *Service) UpdateAccount(ctx context.Context, id int64, ifVersion int, u 
 			if err := revokeAllTokens(ctx, tx, id, ""); err != nil {
 				return err
 			}
-			s.cache.forgetAccount(id)
 		}
 		return audit.Write(ctx, tx, audit.Entry{Action: "account.update", EntityType: "account",
 			EntityID: strconv.FormatInt(id, 10), Before: before, After: out})
 	})
-	// Again after the commit: a request between the first forget and the commit may have cached
-	// the account as it was.
+	// After the commit, so that no lookup can cache the account as it was (see principalCache).
 	s.cache.forgetAccount(id)
 	return out, err
 }
 
 func sameID(a, b *int64) bool { return (a == nil && b == nil) || (a != nil && b != nil && *a == *b) }
 
-// SetPassword sets another account's password (an admin's reset) and ends its login sessions.
+// SetPassword sets another account's password (an admin's reset), ends its login sessions and
+// clears its login lock, so that its owner can sign in with the new password at once.
 func (s *Service) SetPassword(ctx context.Context, id int64, password string) error {
-	if err := checkPasswordPolicy(password); err != nil {
-		return err
-	}
-	hash, err := HashPassword(password)
+	a, err := getAccount(ctx, s.db, id)
 	if err != nil {
 		return err
 	}
-	return postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+	if err := checkPassword(password, a.Username, "body.password"); err != nil {
+		return err
+	}
+	hash, err := s.hashPassword(ctx, password)
+	if err != nil {
+		return err
+	}
+	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		if err := setPasswordHash(ctx, tx, id, hash); err != nil {
 			return err
 		}
 		if err := revokeAllTokens(ctx, tx, id, auth.KindSession); err != nil {
 			return err
 		}
-		s.cache.forgetAccount(id)
 		return audit.Write(ctx, tx, audit.Entry{Action: "account.set_password", EntityType: "account",
 			EntityID: strconv.FormatInt(id, 10)})
 	})
+	if err != nil {
+		return err
+	}
+	s.cache.forgetAccount(id)
+	s.throttle.unlock(a.Username)
+	return nil
 }
 
 // ChangeOwnPassword changes the caller's password after checking the current one; every other
-// session of the caller ends.
+// session of the caller ends. The check is throttled like a login (a stolen session must not be a
+// way to guess the password), keyed on the caller's username and the request's client address.
 func (s *Service) ChangeOwnPassword(ctx context.Context, current, next string) error {
 	p, err := auth.MustPrincipal(ctx)
 	if err != nil {
 		return err
 	}
+	// The new password is judged first: refusing it costs no hash and says nothing about current.
+	if err := checkPassword(next, p.Username, "body.new_password"); err != nil {
+		return err
+	}
+	attempt, wait := s.throttle.begin(p.Username, reqctx.ClientAddr(ctx))
+	if attempt == nil {
+		return tooManyAttempts(wait)
+	}
 	hash, err := getPasswordHash(ctx, s.db, p.AccountID)
 	if err != nil {
+		attempt.abandon()
 		return err
 	}
-	if !VerifyPassword(hash, current) {
-		return errs.Fields("current password is wrong", errs.FieldError{Location: "body.current_password", Message: "does not match"})
-	}
-	if err := checkPasswordPolicy(next); err != nil {
+	match, err := s.verifyPassword(ctx, hash, current)
+	if err != nil {
+		attempt.abandon()
 		return err
 	}
-	newHash, err := HashPassword(next)
+	if !match {
+		attempt.failed()
+		return ErrWrongCurrentPassword
+	}
+	attempt.succeeded()
+	newHash, err := s.hashPassword(ctx, next)
 	if err != nil {
 		return err
 	}
-	return postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		if err := setPasswordHash(ctx, tx, p.AccountID, newHash); err != nil {
 			return err
 		}
 		if err := revokeOtherSessions(ctx, tx, p.AccountID, p.TokenID); err != nil {
 			return err
 		}
-		s.cache.forgetAccount(p.AccountID)
 		return audit.Write(ctx, tx, audit.Entry{Action: "account.change_password", EntityType: "account",
 			EntityID: strconv.FormatInt(p.AccountID, 10)})
 	})
+	if err != nil {
+		return err
+	}
+	s.cache.forgetAccount(p.AccountID)
+	return nil
+}
+
+// UnlockAccount clears the account's login lock: the failures counted against its username from
+// every address, so its owner can sign in again at once. Only an admin may; it is audited.
+// Failures counted against an address across usernames stay (they say nothing about this account).
+func (s *Service) UnlockAccount(ctx context.Context, id int64) error {
+	if _, err := auth.Require(ctx, auth.RoleAdmin); err != nil {
+		return err
+	}
+	var a auth.Account
+	err := postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		var err error
+		if a, err = getAccount(ctx, tx, id); err != nil {
+			return err
+		}
+		return audit.Write(ctx, tx, audit.Entry{Action: "account.unlock", EntityType: "account",
+			EntityID: strconv.FormatInt(id, 10)})
+	})
+	if err != nil {
+		return err
+	}
+	// After the commit: an unlock is never in effect without its audit record.
+	s.throttle.unlock(a.Username)
+	return nil
 }
 
 // CreateAPIKey issues an API key for a machine client's account; the secret is returned only here.
@@ -372,7 +443,7 @@ func (s *Service) ListAPIKeys(ctx context.Context, accountID int64) ([]auth.APIK
 
 // RevokeAPIKey revokes one API key of an account; revoking a revoked key is a no-op.
 func (s *Service) RevokeAPIKey(ctx context.Context, accountID, keyID int64) error {
-	return postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+	err := postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		before, err := getAPIKey(ctx, tx, accountID, keyID)
 		if err != nil {
 			return err
@@ -383,7 +454,6 @@ func (s *Service) RevokeAPIKey(ctx context.Context, accountID, keyID int64) erro
 		if err := revokeTokenRow(ctx, tx, keyID); err != nil {
 			return err
 		}
-		s.cache.forgetToken(keyID)
 		after, err := getAPIKey(ctx, tx, accountID, keyID)
 		if err != nil {
 			return err
@@ -391,6 +461,11 @@ func (s *Service) RevokeAPIKey(ctx context.Context, accountID, keyID int64) erro
 		return audit.Write(ctx, tx, audit.Entry{Action: "api_key.revoke", EntityType: "api_key",
 			EntityID: strconv.FormatInt(keyID, 10), Before: before, After: after})
 	})
+	if err != nil {
+		return err
+	}
+	s.cache.forgetToken(keyID)
+	return nil
 }
 
 // DisableByUsername disables an account by name (the command line's way in) and revokes its tokens.

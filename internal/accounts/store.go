@@ -92,7 +92,7 @@ type Filter struct {
 const selectAccounts = `
 SELECT ` + accountColumns + ` FROM accounts
 WHERE ($1 = '' OR role = $1)
-  AND ($2 = 0 OR enterprise_id = $2)
+  AND (CAST($2 AS bigint) = 0 OR enterprise_id = CAST($2 AS bigint))
   AND (CAST($3 AS boolean) IS NULL OR active = $3)
   AND id > $4
 ORDER BY id
@@ -148,21 +148,24 @@ type principalRow struct {
 	Username     string        `db:"username"`
 	Role         string        `db:"role"`
 	EnterpriseID sql.NullInt64 `db:"enterprise_id"`
+	ExpiresAt    *time.Time    `db:"expires_at"`
 	Stale        bool          `db:"stale"`
 }
 
 // The expiry and revocation checks live in the query so that a revoked token or a disabled
-// account stops working on the very next request.
+// account stops working on the very next request. Expiry is judged by the service's clock ($2),
+// the clock that set it, so that the database and the principal cache agree on when a session
+// ends.
 const selectPrincipal = `
-SELECT t.id AS token_id, a.id AS account_id, a.username, a.role, a.enterprise_id,
+SELECT t.id AS token_id, a.id AS account_id, a.username, a.role, a.enterprise_id, t.expires_at,
        (t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute') AS stale
 FROM auth_tokens t JOIN accounts a ON a.id = t.account_id
 WHERE t.token_hash = $1 AND t.revoked_at IS NULL
-  AND (t.expires_at IS NULL OR t.expires_at > now()) AND a.active`
+  AND (t.expires_at IS NULL OR t.expires_at > $2) AND a.active`
 
-func getPrincipal(ctx context.Context, q sqlx.QueryerContext, hash []byte) (principalRow, error) {
+func getPrincipal(ctx context.Context, q sqlx.QueryerContext, hash []byte, now time.Time) (principalRow, error) {
 	var out principalRow
-	err := sqlx.GetContext(ctx, q, &out, selectPrincipal, hash)
+	err := sqlx.GetContext(ctx, q, &out, selectPrincipal, hash, now)
 	return out, translate(err, "authenticate")
 }
 

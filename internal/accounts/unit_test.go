@@ -1,9 +1,12 @@
 package accounts
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"talentd/internal/auth"
 )
 
 func TestHashPassword(t *testing.T) {
@@ -33,15 +36,37 @@ func TestHashPassword(t *testing.T) {
 	}
 }
 
-func TestPasswordPolicy(t *testing.T) {
-	if err := checkPasswordPolicy("short"); err == nil {
-		t.Error("short password accepted")
+func TestPasswordProblem(t *testing.T) {
+	for pw, want := range map[string]string{
+		"short":                               "characters",
+		strings.Repeat("x", MaxPasswordLen+1): "characters",
+		"          ":                          "spaces",
+		"7777777777":                          "one character",
+		"abcabcabcabc":                        "pattern",
+		"qwertyqwerty":                        "pattern",
+		"abcdefghijk":                         "sequence",
+		"7890123456":                          "sequence",
+		"kjihgfedcba":                         "sequence",
+		"asdfghjkl;":                          "keyboard",
+		"1qaz2wsx3edc":                        "keyboard",
+		"poiuytrewq":                          "keyboard",
+		"iloveyou2024":                        "common",
+		"!!P@ssw0rd!!":                        "common",
+		"Admin@123456":                        "common",
+		"clerk-zhang-2026":                    "username",
+	} {
+		if got := passwordProblem(pw, "Clerk-Zhang"); !strings.Contains(got, want) {
+			t.Errorf("%q: %q, want a reason mentioning %q", pw, got, want)
+		}
 	}
-	if err := checkPasswordPolicy(strings.Repeat("密", 10)); err != nil {
-		t.Errorf("ten Chinese characters refused: %v", err)
+	for _, ok := range []string{"talentd-demo", "test-password-1", "a-long-password", "another-password",
+		"bootstrap-password", "correct horse battery", "人才办窗口的登录口令", "窗口三号的登录口令很长", "Tr0ub4dor&3x"} {
+		if got := passwordProblem(ok, "alice"); got != "" {
+			t.Errorf("%q refused: %s", ok, got)
+		}
 	}
-	if err := checkPasswordPolicy(strings.Repeat("x", MaxPasswordLen+1)); err == nil {
-		t.Error("overlong password accepted")
+	if len(commonPasswords) < 300 {
+		t.Errorf("only %d common passwords embedded", len(commonPasswords))
 	}
 }
 
@@ -65,31 +90,82 @@ func TestTokens(t *testing.T) {
 	}
 }
 
-func TestThrottle(t *testing.T) {
+func TestThrottle_Bounded(t *testing.T) {
 	now := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
-	th := newThrottle(3, time.Minute, func() time.Time { return now })
-	for i := range 3 {
-		if w := th.blocked("u"); w != 0 {
-			t.Fatalf("blocked after %d failures", i)
+	th := newThrottle(ThrottleOptions{MaxEntries: 100, PerAddress: 1 << 20, PerAccount: 1 << 20}, func() time.Time { return now })
+	for i := range 5000 {
+		a, _ := th.begin(fmt.Sprintf("user-%d", i), fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255))
+		if a == nil {
+			t.Fatalf("attempt %d refused", i)
 		}
-		th.fail("u")
+		a.failed()
+		now = now.Add(time.Millisecond)
 	}
-	if w := th.blocked("u"); w != time.Minute {
-		t.Errorf("after 3 failures want a minute's wait, got %v", w)
+	for name, n := range map[string]int{"pairs": len(th.pairs), "addresses": len(th.addrs), "usernames": len(th.users)} {
+		if n > 100 {
+			t.Errorf("%s: %d entries, bound 100", name, n)
+		}
 	}
-	if w := th.blocked("other"); w != 0 {
-		t.Error("another key must not be blocked")
+	for i := range 5000 {
+		a, _ := th.begin("owner", fmt.Sprintf("10.1.%d.%d", i>>8&255, i&255))
+		a.succeeded()
 	}
-	now = now.Add(61 * time.Second)
-	if w := th.blocked("u"); w != 0 {
-		t.Errorf("window passed, still blocked for %v", w)
+	if len(th.known) > 100 {
+		t.Errorf("known addresses: %d entries, bound 100", len(th.known))
 	}
-	th.fail("u")
-	th.fail("u")
-	th.reset("u")
-	th.fail("u")
-	th.fail("u")
-	if w := th.blocked("u"); w != 0 {
-		t.Error("reset must forget earlier failures")
+}
+
+func TestThrottle_ForgetsAfterMemory(t *testing.T) {
+	now := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
+	th := newThrottle(ThrottleOptions{}, func() time.Time { return now })
+	for range 5 {
+		a, _ := th.begin("u", "10.0.0.1")
+		a.failed()
+	}
+	if _, wait := th.begin("u", "10.0.0.1"); wait != time.Minute {
+		t.Errorf("after 5 failures want a minute, got %v", wait)
+	}
+	now = now.Add(24 * time.Hour)
+	if a, wait := th.begin("u", "10.0.0.1"); a == nil {
+		t.Errorf("a day later still waiting %v", wait)
+	}
+}
+
+func TestThrottle_IPv6CountsPerSlash64(t *testing.T) {
+	now := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
+	th := newThrottle(ThrottleOptions{}, func() time.Time { return now })
+	for i := range 5 {
+		a, _ := th.begin("u", fmt.Sprintf("2001:db8:1:2::%x", i+1))
+		if a == nil {
+			t.Fatalf("attempt %d refused", i)
+		}
+		a.failed()
+	}
+	if a, _ := th.begin("u", "2001:db8:1:2:ffff::9"); a != nil {
+		t.Error("another address in the same /64 was not throttled")
+	}
+	if a, _ := th.begin("u", "2001:db8:1:3::1"); a == nil {
+		t.Error("another /64 was throttled")
+	}
+}
+
+func TestPrincipalCache(t *testing.T) {
+	now := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
+	c := newPrincipalCache(5*time.Second, func() time.Time { return now })
+	p := auth.Principal{AccountID: 1, TokenID: 7}
+	exp := now.Add(2 * time.Second)
+	c.put([]byte("h"), p, &exp, c.generation())
+	if _, ok := c.get([]byte("h")); !ok {
+		t.Fatal("not cached")
+	}
+	now = exp
+	if _, ok := c.get([]byte("h")); ok {
+		t.Error("cached past the token's expiry")
+	}
+	gen := c.generation()
+	c.forgetToken(99)
+	c.put([]byte("h"), p, nil, gen)
+	if _, ok := c.get([]byte("h")); ok {
+		t.Error("a principal read before a revocation was cached after it")
 	}
 }
