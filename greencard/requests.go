@@ -186,7 +186,7 @@ func (s *Service) GetRequest(ctx context.Context, id int64) (Request, []RequestN
 	if err != nil {
 		return Request{}, nil, err
 	}
-	if !r.inScope(scope) {
+	if !requestInScope(r, scope) {
 		return Request{}, nil, ErrRequestNotFound
 	}
 	notes := []RequestNote{}
@@ -244,7 +244,7 @@ func (s *Service) MoveRequest(ctx context.Context, id int64, action, note string
 		if err != nil {
 			return err
 		}
-		if !before.inScope(scope) {
+		if !requestInScope(before, scope) {
 			return ErrRequestNotFound
 		}
 		ok := false
@@ -315,7 +315,7 @@ func (s *Service) RateRequest(ctx context.Context, id int64, score int) (Request
 		if err != nil {
 			return err
 		}
-		if !before.inScope(scope) {
+		if !requestInScope(before, scope) {
 			return ErrRequestNotFound
 		}
 		if before.Status != RequestResolved {

@@ -29,9 +29,10 @@ var (
 	workerRoles = []auth.Role{auth.RoleAdmin, auth.RoleTalentOffice, auth.RoleCommissioner}
 )
 
-// inScope reports whether a request is in the scope: its holder's enterprise, or the account that
-// works or filed it.
-func (r Request) inScope(scope auth.Scope) bool {
+// requestInScope reports whether a request is in the scope: its holder's enterprise, or the account
+// that works or filed it. (A function, not a method: Request is embedded in a response body, and
+// huma cannot describe an embedded type that has methods.)
+func requestInScope(r Request, scope auth.Scope) bool {
 	switch scope.Reach() {
 	case auth.ReachAll:
 		return true
