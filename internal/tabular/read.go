@@ -11,6 +11,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/simplifiedchinese"
 	xunicode "golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
@@ -209,39 +210,108 @@ func isBlank(r rune) bool {
 
 func openCSV(data []byte) (*Reader, error) {
 	var (
-		in  io.Reader
-		enc string
+		// text returns a new reader of the decoded text at each call.
+		text func() io.Reader
+		enc  string
 	)
 	switch {
 	case bytes.HasPrefix(data, bomUTF8):
-		in, enc = bytes.NewReader(data[len(bomUTF8):]), "utf-8-bom"
+		text, enc = plain(data[len(bomUTF8):]), "utf-8-bom"
 	case bytes.HasPrefix(data, bomUTF16LE):
-		in, enc = decode(data, xunicode.UTF16(xunicode.LittleEndian, xunicode.ExpectBOM).NewDecoder()), "utf-16le"
+		text, enc = decoded(data, xunicode.UTF16(xunicode.LittleEndian, xunicode.ExpectBOM)), "utf-16le"
 	case bytes.HasPrefix(data, bomUTF16BE):
-		in, enc = decode(data, xunicode.UTF16(xunicode.BigEndian, xunicode.ExpectBOM).NewDecoder()), "utf-16be"
+		text, enc = decoded(data, xunicode.UTF16(xunicode.BigEndian, xunicode.ExpectBOM)), "utf-16be"
 	default:
 		switch utf8Quality(data) {
 		case utf8Valid:
-			in, enc = bytes.NewReader(data), "utf-8"
+			text, enc = plain(data), "utf-8"
 		case utf8Mostly:
 			// A UTF-8 file with a few broken bytes is far more likely than
 			// GB18030 text that happens to decode as UTF-8; replacing those
 			// bytes loses one character instead of garbling every one.
-			in, enc = decode(data, xunicode.UTF8.NewDecoder()), "utf-8"
+			text, enc = decoded(data, xunicode.UTF8), "utf-8"
 		default:
-			in, enc = decode(data, simplifiedchinese.GB18030.NewDecoder()), "gb18030"
+			text, enc = decoded(data, simplifiedchinese.GB18030), "gb18030"
 		}
 	}
-	br := bufio.NewReaderSize(in, sniffBytes)
+	br := bufio.NewReaderSize(text(), sniffBytes)
 	head, _ := br.Peek(sniffBytes) // a shorter file is no error
 	if looksBinary(head, enc == "gb18030") {
 		return nil, fail(ErrUnknownFormat)
+	}
+	// Every row is measured before the first is read, so that a file with
+	// one row too large is refused whole, as a workbook is, rather than
+	// after its first rows have been taken.
+	if err := measureRows(text()); err != nil {
+		return nil, err
 	}
 	cr := csv.NewReader(br)
 	cr.Comma = sniffComma(head)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	return &Reader{format: "csv", encoding: enc, src: &csvSource{r: cr}}, nil
+}
+
+func plain(data []byte) func() io.Reader {
+	return func() io.Reader { return bytes.NewReader(data) }
+}
+
+func decoded(data []byte, enc encoding.Encoding) func() io.Reader {
+	return func() io.Reader { return decode(data, enc.NewDecoder()) }
+}
+
+// measureRows bounds each row of a CSV text. encoding/csv holds a whole
+// record while it reads it, and keeps about 40 bytes for every field, so one
+// line of 32 MiB, or of 32 million commas, would cost hundreds of MiB. The
+// quoting is followed as the CSV reader follows it (every quote toggles it; a
+// doubled quote toggles twice), which tells where each record ends: a record
+// may be no longer than MaxRowBytes and have no more than MaxRowCells fields.
+// Blank lines cost nothing and count for nothing. A text the decoder cannot
+// read is left for the CSV reader to report.
+func measureRows(text io.Reader) error {
+	var (
+		quoted bool
+		// size and fields measure the record being read; fields counts
+		// every separator candidate outside quotes, the separator being a
+		// guess.
+		size, fields int
+		// line counts line feeds; start is the line the record starts on.
+		line, start = 0, 1
+		buf         = make([]byte, 64<<10)
+	)
+	for {
+		n, err := text.Read(buf)
+		for _, b := range buf[:n] {
+			switch b {
+			case '"':
+				quoted = !quoted
+			case '\n':
+				line++
+				if !quoted {
+					size, fields, start = 0, 0, line+1
+					continue
+				}
+			case ',', ';', '\t':
+				if !quoted {
+					fields++
+				}
+			}
+			size++
+			switch {
+			case fields >= MaxRowCells:
+				return invalid(ErrTooLarge, "the row at line %d has more than %s columns", start, count(MaxRowCells))
+			case size > MaxRowBytes && quoted:
+				// Within quotes, most likely because one is never closed.
+				return invalid(ErrTooLarge, "the row at line %d is longer than %d MiB (is a quote (\") missing its closing quote?)",
+					start, MaxRowBytes>>20)
+			case size > MaxRowBytes:
+				return invalid(ErrTooLarge, "the row at line %d is longer than %d MiB", start, MaxRowBytes>>20)
+			}
+		}
+		if err != nil {
+			return nil
+		}
+	}
 }
 
 func decode(data []byte, t transform.Transformer) io.Reader {

@@ -2,7 +2,6 @@ package tabular
 
 import (
 	"archive/zip"
-	"bytes"
 	"errors"
 	"io"
 	"math"
@@ -19,28 +18,19 @@ const (
 )
 
 // openXLSX reads the first visible worksheet, cells rendered as Reader
-// describes.
+// describes, after inspectXLSX has checked the parts against the limits.
 func openXLSX(data []byte) (*Reader, error) {
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	parts, err := inspectXLSX(data)
 	if err != nil {
-		return nil, invalid(ErrUnknownFormat, "%s: the archive is damaged", ErrUnknownFormat)
+		return nil, err
 	}
-	var (
-		workbook bool
-		unpacked uint64
-	)
-	for _, f := range zr.File {
-		unpacked += f.UncompressedSize64
-		// Some generators write Windows separators, which excelize accepts.
-		workbook = workbook || strings.EqualFold(strings.ReplaceAll(f.Name, `\`, "/"), "xl/workbook.xml")
-	}
-	if !workbook {
-		return nil, fail(ErrUnknownFormat)
-	}
-	if unpacked > MaxUnpackedBytes {
-		return nil, invalid(ErrTooLarge, "the workbook unpacks to more than %d MiB", MaxUnpackedBytes>>20)
-	}
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: MaxUnpackedBytes})
+	// excelize reads the archive it is given whole, so it is given only the
+	// parts inspected, copied still compressed through a pipe: no second
+	// copy of the upload, and nothing the inspection did not see.
+	pr, pw := io.Pipe()
+	go func() { _ = pw.CloseWithError(copyParts(pw, parts)) }()
+	f, err := excelize.OpenReader(pr, excelize.Options{UnzipSizeLimit: MaxUnpackedBytes, UnzipXMLSizeLimit: xmlInMemoryBytes})
+	_ = pr.CloseWithError(io.ErrClosedPipe) // ends the copy if excelize stopped reading early
 	if err != nil {
 		if f != nil {
 			_ = f.Close()
@@ -67,6 +57,37 @@ func openXLSX(data []byte) (*Reader, error) {
 		return nil, invalid(ErrUnknownFormat, "%s: the worksheet %q cannot be read", ErrUnknownFormat, src.sheet)
 	}
 	return &Reader{format: "xlsx", src: src}, nil
+}
+
+// copyParts writes a zip of parts, their compressed data copied as it is,
+// the styles replaced by their digest.
+func copyParts(w io.Writer, parts []workbookPart) error {
+	zw := zip.NewWriter(w)
+	for _, p := range parts {
+		if p.styles != nil {
+			dst, err := zw.CreateHeader(&zip.FileHeader{Name: p.f.Name, Method: zip.Deflate})
+			if err != nil {
+				return err
+			}
+			if err := p.styles.write(dst); err != nil {
+				return err
+			}
+			continue
+		}
+		raw, err := p.f.OpenRaw()
+		if err != nil {
+			return err
+		}
+		fh := p.f.FileHeader
+		dst, err := zw.CreateRaw(&fh)
+		if err != nil {
+			return err
+		}
+		if _, err := io.Copy(dst, raw); err != nil {
+			return err
+		}
+	}
+	return zw.Close()
 }
 
 type xlsxSource struct {
