@@ -177,8 +177,10 @@ func (s *Service) stage(ctx context.Context, tx *sqlx.Tx, scope auth.Scope, pol 
 		}
 		if err != nil {
 			if errors.Is(err, tabular.ErrInvalidFile) {
+				// The file itself is broken past this point: no row of it is imported, even
+				// with partial, or a cut-off file would be half-written without a word.
 				rep.add(ImportError{Row: row.Line, Message: err.Error()})
-				return nil
+				return ErrImportRefused
 			}
 			return err
 		}

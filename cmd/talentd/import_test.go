@@ -307,3 +307,21 @@ func TestExport_Reimports(t *testing.T) {
 		t.Errorf("re-import of an export: %d %+v", status, rep)
 	}
 }
+
+// TestImport_BrokenFileIsNeverHalfImported: a file that breaks partway (here an unclosed quote after
+// three good rows) is refused whole, even with partial=true, which lets bad rows be skipped but
+// never a cut-off file be half-written.
+func TestImport_BrokenFileIsNeverHalfImported(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	file := append(csvOf(t, importHeader, importRows(3)), []byte("4,\"张三,男\r\n")...)
+	for _, q := range []string{"", "?partial=true"} {
+		status, rep := e.upload(t, "hr-x", file, q)
+		if status != http.StatusUnprocessableEntity || rep.Imported != 0 || len(rep.Errors) == 0 {
+			t.Errorf("%q: %d %+v", q, status, rep)
+		}
+	}
+	if n := e.count(`SELECT count(*) FROM talents`); n != 0 {
+		t.Errorf("%d talents imported from a broken file", n)
+	}
+}

@@ -1,7 +1,6 @@
 package tabular
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -12,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 )
 
 // rssChildEnv names the file the child process reads; see peakRSS.
@@ -62,17 +60,21 @@ func TestPeakRSSChild(t *testing.T) {
 	}
 }
 
-// peakRSS reads data in a child process and returns the child's peak
-// resident set in bytes (the kernel's ru_maxrss) and what it printed.
-func peakRSS(tb testing.TB, data []byte) (int64, string) {
+// upload writes data to a file for peakRSS.
+func upload(tb testing.TB, data []byte) string {
 	tb.Helper()
 	path := filepath.Join(tb.TempDir(), "upload")
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		tb.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestPeakRSSChild$", "-test.count=1", "-test.v")
+	return path
+}
+
+// peakRSS reads the file at path in a child process and returns the child's
+// peak resident set in bytes and what it printed of its reading.
+func peakRSS(tb testing.TB, path string) (int64, string) {
+	tb.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestPeakRSSChild$", "-test.count=1", "-test.v")
 	cmd.Env = append(os.Environ(), rssChildEnv+"="+path)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -148,13 +150,14 @@ func BenchmarkPeakRSS(b *testing.B) {
 	run := func(name string, data func(tb testing.TB) []byte) {
 		b.Run(name, func(b *testing.B) {
 			file := data(b)
+			path := upload(b, file)
 			var (
 				peak   int64
 				result string
 			)
 			for b.Loop() {
 				var rss int64
-				rss, result = peakRSS(b, file)
+				rss, result = peakRSS(b, path)
 				peak = max(peak, rss)
 			}
 			b.Log(result)
@@ -193,7 +196,7 @@ func TestOpen_BombsPeakRSS(t *testing.T) {
 	check := func(name string, data func(tb testing.TB) []byte) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			rss, result := peakRSS(t, data(t))
+			rss, result := peakRSS(t, upload(t, data(t)))
 			t.Logf("peak %d MiB: %s", rss>>20, result)
 			if rss > maxPeakRSS {
 				t.Errorf("reading took %d MiB at its peak; want at most %d", rss>>20, maxPeakRSS>>20)

@@ -62,7 +62,8 @@ func (r repeated) writeTo(w io.Writer) error {
 }
 
 // craft copies base, replacing (or adding) the named parts with generated
-// bodies, deflated as any zip tool would.
+// bodies, deflated as any zip tool would (repeated ones by deflate, which is
+// quicker).
 func craft(tb testing.TB, base []byte, parts map[string]body) []byte {
 	tb.Helper()
 	zr, err := zip.NewReader(bytes.NewReader(base), int64(len(base)))
@@ -201,8 +202,9 @@ func stylesWith(head, unit, tail string, n int) map[string]body {
 	return map[string]body{stylesPart: repeated{head: `<styleSheet ` + nsMain + `>` + head, unit: unit, n: n, tail: tail + `</styleSheet>`}}
 }
 
-// bomb is a crafted upload beyond one bound, as an attacker would send it:
-// a few hundred KiB that unpack to far more.
+// bomb is a crafted upload beyond one bound, as an attacker would send it: a
+// workbook of a few hundred KiB that unpacks to far more, or a CSV file of a
+// few MiB in one row.
 type bomb struct {
 	name string
 	data func(tb testing.TB) []byte
@@ -256,6 +258,15 @@ var xlsxBombs = []bomb{
 		sstPart:   repeated{head: `<sst ` + nsMain + `><si><t>`, unit: "相", n: 300_000, tail: `</t></si></sst>`},
 		sheetPart: repeated{head: sheetHead + `<row r="2">`, unit: `<c t="s"><v>0</v></c>`, n: 10, tail: `</row>` + sheetTail}}),
 		ErrTooLarge, "row 2 of xl/worksheets/sheet1.xml holds more than 2 MiB of text"},
+	// A value written oddly is charged as the longest string.
+	{"SharedStringOddValue", crafted(map[string]body{
+		sstPart:   repeated{head: `<sst ` + nsMain + `><si><t>x</t></si><si><t>`, unit: "相", n: 300_000, tail: `</t></si></sst>`},
+		sheetPart: repeated{head: sheetHead + `<row r="2">`, unit: `<c t="s"><v><x/>1</v></c>`, n: 3, tail: `</row>` + sheetTail}}),
+		ErrTooLarge, "row 2 of xl/worksheets/sheet1.xml holds more than 2 MiB of text"},
+	// A part in another encoding is measured in the UTF-8 it decodes to.
+	{"HugeCellGBK", crafted(map[string]body{sheetPart: repeated{head: `<?xml version="1.0" encoding="GBK"?>` + sheetHead[strings.Index(sheetHead, "\n"):] +
+		`<row><c t="inlineStr"><is><t>`, unit: gbk("相"), n: 10_000_000, tail: `</t></is></c></row>` + sheetTail}}),
+		ErrTooLarge, "xl/worksheets/sheet1.xml holds a single element or text longer than 1 MiB"},
 	{"Rows", crafted(sheetOf(`<row/>`, 20_000_000)),
 		ErrTooLarge, "xl/worksheets/sheet1.xml has more than 1,048,576 rows"},
 	{"Cells", crafted(sheetOf(`<row>`+strings.Repeat(`<c><v>1</v></c>`, 10_000)+`</row>`, 1_000)),
@@ -307,8 +318,19 @@ var defused = []struct {
 		`</fonts><cellXfs><xf/></cellXfs>`, 300_000)},
 	{"Theme", map[string]body{"xl/theme/theme1.xml": repeated{head: `<a:theme xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">`,
 		unit: `<a:x/>`, n: 30_000_000, tail: `</a:theme>`}}},
+	// The iterator never reads the dimension a worksheet claims.
+	{"Dimension", map[string]body{sheetPart: repeated{head: "<worksheet " + nsMain + `><dimension ref="A1:XFD1048576"/><sheetData>` + baseRows,
+		tail: sheetTail}}},
+	// Not a bomb: a worksheet in GBK, which excelize reads too.
+	{"GBKSheet", map[string]body{sheetPart: repeated{head: `<?xml version="1.0" encoding="GBK"?>` + "\n<worksheet " + nsMain + `><sheetData>` +
+		gbk(baseRows), tail: sheetTail}}},
 	{"Drawing", map[string]body{"xl/drawings/drawing1.xml": repeated{head: `<x>`, unit: `<a>`, n: 30_000_000, tail: `</x>`}}},
 }
+
+// baseRows are the rows of baseWorkbook as inline strings.
+const baseRows = `<row r="1"><c t="inlineStr"><is><t>姓名</t></is></c><c t="inlineStr"><is><t>身份证号</t></is></c>` +
+	`<c t="inlineStr"><is><t>学历</t></is></c></row><row r="2"><c t="inlineStr"><is><t>张伟</t></is></c>` +
+	`<c t="inlineStr"><is><t>11010119900307663X</t></is></c><c t="inlineStr"><is><t>博士</t></is></c></row>`
 
 // manyParts is a workbook of far more parts than any spreadsheet has, each
 // of them empty: the zip directory alone is the bomb.
@@ -686,3 +708,12 @@ func TestOpen_XLSXStyleDigest(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// gbk encodes s in GBK.
+func gbk(s string) string {
+	out, err := simplifiedchinese.GBK.NewEncoder().String(s)
+	if err != nil {
+		panic(err)
+	}
+	return out
+}

@@ -77,7 +77,7 @@ func inspectXLSX(data []byte) ([]workbookPart, error) {
 	// ones. Each record starts with the signature, so counting signatures
 	// bounds the records from above before the directory is read.
 	if n := bytes.Count(data, zipDirectorySignature); n > MaxParts {
-		return nil, tooLarge("it has more than %s parts", count(MaxParts))
+		return nil, tooLarge("it has more than %s parts", thousands(MaxParts))
 	}
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
@@ -106,7 +106,7 @@ func inspectXLSX(data []byte) ([]workbookPart, error) {
 		workbook = workbook || key == "xl/workbook.xml"
 		if kind == partWorksheet {
 			if sheets++; sheets > MaxSheets {
-				return nil, tooLarge("it has more than %s worksheets", count(MaxSheets))
+				return nil, tooLarge("it has more than %s worksheets", thousands(MaxSheets))
 			}
 		}
 		if f.UncompressedSize64 > MaxUnpackedBytes {
@@ -184,8 +184,8 @@ func damaged(part string) error {
 	return invalid(ErrUnknownFormat, "%s: the workbook is damaged (%s cannot be read)", ErrUnknownFormat, part)
 }
 
-// count writes n with thousands separators, as the clerk reads numbers.
-func count(n int) string {
+// thousands writes n with thousands separators, as the clerk reads numbers.
+func thousands(n int) string {
 	s := strconv.Itoa(n)
 	for i := len(s) - 3; i > 0; i -= 3 {
 		s = s[:i] + "," + s[i:]
@@ -208,10 +208,12 @@ type tokenGuard struct {
 	// mark is the decoder's input offset after the last token.
 	mark    int64
 	tripped bool
+	// off is set when another guard has taken over.
+	off bool
 }
 
 func (g *tokenGuard) Read(p []byte) (int, error) {
-	if g.read-g.mark > maxTokenBytes {
+	if !g.off && g.read-g.mark > maxTokenBytes {
 		g.tripped = true
 		return 0, errTokenTooLong
 	}
@@ -247,18 +249,23 @@ func newXMLScanner(f *zip.File) (*xmlScanner, error) {
 	lr := &io.LimitedReader{R: rc, N: int64(f.UncompressedSize64) + 1}
 	s := &xmlScanner{name: f.Name, rc: rc, lr: lr, guard: &tokenGuard{r: lr}}
 	s.dec = xml.NewDecoder(s.guard)
-	s.dec.CharsetReader = charsetReader
+	s.dec.CharsetReader = s.charsetReader
 	return s, nil
 }
 
 // charsetReader decodes a part that declares an encoding other than UTF-8,
-// as excelize does, so that lengths are measured in the UTF-8 it will hold.
-func charsetReader(label string, in io.Reader) (io.Reader, error) {
+// as excelize does. The decoder counts its input offset in the UTF-8 it then
+// reads, so a new guard counts that too, from where the decoder is, and the
+// first stands aside.
+func (s *xmlScanner) charsetReader(label string, in io.Reader) (io.Reader, error) {
 	enc, err := htmlindex.Get(label)
 	if err != nil {
 		return nil, err
 	}
-	return enc.NewDecoder().Reader(in), nil
+	s.guard.off = true
+	offset := s.dec.InputOffset()
+	s.guard = &tokenGuard{r: enc.NewDecoder().Reader(in), read: offset, mark: offset}
+	return s.guard, nil
 }
 
 // next returns the next token, or io.EOF at the end of the part. The token's
@@ -332,11 +339,11 @@ func inspectStructure(f *zip.File) error {
 	sheets := 0
 	return scanPart(f, false, func(s *xmlScanner, tok xml.Token) error {
 		if s.elements > maxStructureElements {
-			return tooLarge("%s has more than %s elements", s.name, count(maxStructureElements))
+			return tooLarge("%s has more than %s elements", s.name, thousands(maxStructureElements))
 		}
 		if se, ok := tok.(xml.StartElement); ok && se.Name.Local == "sheet" {
 			if sheets++; sheets > MaxSheets {
-				return tooLarge("it has more than %s worksheets", count(MaxSheets))
+				return tooLarge("it has more than %s worksheets", thousands(MaxSheets))
 			}
 		}
 		return nil
@@ -358,20 +365,20 @@ func (c *itemCounter) start(s *xmlScanner) {
 
 func (c *itemCounter) inside(s *xmlScanner) bool { return c.depth > 0 && s.depth >= c.depth }
 
-// add counts tok if it is inside the item; what says what the item is, for
-// the message.
-func (c *itemCounter) add(s *xmlScanner, tok xml.Token, what func() string) error {
+// add counts tok, a token inside the item, and says how the item passes a
+// bound, or "".
+func (c *itemCounter) add(tok xml.Token) string {
 	switch t := tok.(type) {
 	case xml.StartElement:
 		if c.elements++; c.elements > maxItemElements {
-			return tooLarge("%s has more than %s elements", what(), count(maxItemElements))
+			return fmt.Sprintf("has more than %s elements", thousands(maxItemElements))
 		}
 	case xml.CharData:
 		if c.text += len(t); c.text > maxTokenBytes {
-			return tooLarge("%s is longer than %d MiB", what(), maxTokenBytes>>20)
+			return fmt.Sprintf("is longer than %d MiB", maxTokenBytes>>20)
 		}
 	}
-	return nil
+	return ""
 }
 
 // inspectSharedStrings bounds the shared strings and returns the length of
@@ -384,7 +391,10 @@ func inspectSharedStrings(f *zip.File) ([]uint32, error) {
 	)
 	err := scanPart(f, false, func(s *xmlScanner, tok xml.Token) error {
 		if item.inside(s) {
-			return item.add(s, tok, func() string { return fmt.Sprintf("shared string %s in %s", count(len(lens)+1), s.name) })
+			if over := item.add(tok); over != "" {
+				return tooLarge("shared string %s in %s %s", thousands(len(lens)+1), s.name, over)
+			}
+			return nil
 		}
 		if item.depth > 0 {
 			// The end of the item.
@@ -395,7 +405,7 @@ func inspectSharedStrings(f *zip.File) ([]uint32, error) {
 		if se, ok := tok.(xml.StartElement); ok && se.Name.Local == "si" {
 			if len(lens) >= MaxSharedStrings {
 				return tooLarge("it has more than %s distinct texts (%s); split the list, or save it as CSV and upload that",
-					count(MaxSharedStrings), s.name)
+					thousands(MaxSharedStrings), s.name)
 			}
 			item.start(s)
 		}
@@ -412,34 +422,55 @@ func inspectWorksheet(f *zip.File, strs []uint32) error {
 		rows, cells, rowNum int
 		rowCells, rowText   int
 		cell                itemCounter
-		shared, inValue     bool
-		value               []byte
+		shared              bool
+		// value is the text of the <v> of a shared-string cell, valueDepth
+		// the depth of that element (0 outside one), odd whether the value
+		// is anything but digits, which excelize would still read.
+		value      []byte
+		valueDepth int
+		odd        bool
+		longest    uint32
 	)
+	for _, n := range strs {
+		longest = max(longest, n)
+	}
+	where := func() string { return fmt.Sprintf("row %s of %s", thousands(rowNum), f.Name) }
 	return scanPart(f, false, func(s *xmlScanner, tok xml.Token) error {
-		where := func() string { return fmt.Sprintf("row %s of %s", count(rowNum), s.name) }
 		if cell.inside(s) {
 			text := cell.text
-			if err := cell.add(s, tok, func() string { return "a cell in " + where() }); err != nil {
-				return err
+			if over := cell.add(tok); over != "" {
+				return tooLarge("a cell in %s %s", where(), over)
 			}
 			rowText += cell.text - text
-			switch t := tok.(type) {
-			case xml.StartElement:
-				inValue = t.Name.Local == "v"
-				value = value[:0]
-			case xml.CharData:
-				if inValue && shared && len(value) < 32 {
-					value = append(value, t...)
-				}
-			case xml.EndElement:
-				if inValue && shared {
-					// As excelize reads it: a bad index is string 0.
-					i, _ := strconv.Atoi(strings.TrimSpace(string(value)))
-					if i >= 0 && i < len(strs) {
-						rowText += int(strs[i])
+			if shared {
+				switch t := tok.(type) {
+				case xml.StartElement:
+					if valueDepth > 0 {
+						odd = true
+					} else if t.Name.Local == "v" {
+						valueDepth, value, odd = s.depth, value[:0], false
+					}
+				case xml.CharData:
+					if valueDepth > 0 {
+						if odd = odd || len(value)+len(t) > 16; !odd {
+							value = append(value, t...)
+						}
+					}
+				case xml.EndElement:
+					if valueDepth > 0 && s.depth < valueDepth {
+						// The string excelize looks up, as it reads the value
+						// (a bad one is string 0); anything unusual is charged
+						// as the longest string.
+						i, err := strconv.Atoi(strings.TrimSpace(string(value)))
+						switch {
+						case odd || err != nil || i < 0 || i >= len(strs):
+							rowText += int(longest)
+						default:
+							rowText += int(strs[i])
+						}
+						valueDepth = 0
 					}
 				}
-				inValue = false
 			}
 			if rowText > MaxRowBytes {
 				return tooLarge("%s holds more than %d MiB of text", where(), MaxRowBytes>>20)
@@ -454,7 +485,7 @@ func inspectWorksheet(f *zip.File, strs []uint32) error {
 		switch se.Name.Local {
 		case "row":
 			if rows++; rows > MaxRows {
-				return tooLarge("%s has more than %s rows", s.name, count(MaxRows))
+				return tooLarge("%s has more than %s rows", s.name, thousands(MaxRows))
 			}
 			rowNum++
 			for _, a := range se.Attr {
@@ -465,16 +496,14 @@ func inspectWorksheet(f *zip.File, strs []uint32) error {
 			rowCells, rowText = 0, 0
 		case "c":
 			if cells++; cells > MaxCells {
-				return tooLarge("%s has more than %s cells", s.name, count(MaxCells))
+				return tooLarge("%s has more than %s cells", s.name, thousands(MaxCells))
 			}
 			if rowCells++; rowCells > MaxRowCells {
-				return tooLarge("%s has more than %s cells", where(), count(MaxRowCells))
+				return tooLarge("%s has more than %s cells", where(), thousands(MaxRowCells))
 			}
-			shared = false
+			shared, valueDepth = false, 0
 			for _, a := range se.Attr {
-				if a.Name.Local == "t" && a.Value == "s" {
-					shared = true
-				}
+				shared = shared || (a.Name.Local == "t" && a.Value == "s")
 			}
 			cell.start(s)
 		}

@@ -66,7 +66,9 @@ type Reader struct {
 
 // Open detects the format of data (XLSX by its zip signature and workbook
 // content, otherwise CSV) and returns a streaming row reader positioned after
-// the header. data must not change while the Reader is in use.
+// the header. data must not change while the Reader is in use. Every limit
+// that refuses a whole file (ErrTooLarge, see tabular.go) is checked here,
+// before any of the file is expanded and before its first row is read.
 func Open(data []byte) (*Reader, error) {
 	var (
 		r   *Reader
@@ -252,6 +254,7 @@ func openCSV(data []byte) (*Reader, error) {
 	return &Reader{format: "csv", encoding: enc, src: &csvSource{r: cr}}, nil
 }
 
+// plain and decoded make the text constructors of openCSV.
 func plain(data []byte) func() io.Reader {
 	return func() io.Reader { return bytes.NewReader(data) }
 }
@@ -299,7 +302,7 @@ func measureRows(text io.Reader) error {
 			size++
 			switch {
 			case fields >= MaxRowCells:
-				return invalid(ErrTooLarge, "the row at line %d has more than %s columns", start, count(MaxRowCells))
+				return invalid(ErrTooLarge, "the row at line %d has more than %s columns", start, thousands(MaxRowCells))
 			case size > MaxRowBytes && quoted:
 				// Within quotes, most likely because one is never closed.
 				return invalid(ErrTooLarge, "the row at line %d is longer than %d MiB (is a quote (\") missing its closing quote?)",

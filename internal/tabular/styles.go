@@ -16,7 +16,9 @@ import (
 // of every cell format) into values of up to 200 bytes an element, so
 // openXLSX gives it a digest instead: the same two tables and nothing else,
 // which displays every cell as the original would (excelize's
-// formattedValue reads nothing more) at a tenth of the memory.
+// formattedValue reads nothing more). A style sheet of 65,000 cell formats
+// with all their attributes took a reading process to 118 MiB whole, and to
+// 48 MiB as a digest.
 
 // ns16 is the name space of the formatCode16 attribute, which excelize
 // prefers to formatCode when a number format has both.
@@ -57,7 +59,7 @@ func inspectStyles(f *zip.File) (*styleDigest, error) {
 			table = se.Name.Local
 		case s.depth == 3 && table == "cellXfs" && se.Name.Local == "xf":
 			if len(d.xfs) >= MaxCellFormats {
-				return tooLarge("it has more than %s cell formats (%s); copy the data into a new workbook", count(MaxCellFormats), s.name)
+				return tooLarge("it has more than %s cell formats (%s); copy the data into a new workbook", thousands(MaxCellFormats), s.name)
 			}
 			id := -1
 			for _, a := range se.Attr {
@@ -72,7 +74,7 @@ func inspectStyles(f *zip.File) (*styleDigest, error) {
 			d.xfs = append(d.xfs, id)
 		case s.depth == 3 && table == "numFmts" && se.Name.Local == "numFmt":
 			if len(d.numFmts) >= MaxNumberFormats {
-				return tooLarge("it has more than %s number formats (%s)", count(MaxNumberFormats), s.name)
+				return tooLarge("it has more than %s number formats (%s)", thousands(MaxNumberFormats), s.name)
 			}
 			var nf digestNumFmt
 			for _, a := range se.Attr {
