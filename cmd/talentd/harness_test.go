@@ -63,14 +63,17 @@ var roleUser = map[auth.Role]string{
 	auth.RoleHousingOffice: "housing", auth.RoleFinance: "finance",
 }
 
-func newTestEnv(t *testing.T) *testEnv {
+func newTestEnv(t *testing.T) *testEnv { return newTestEnvOn(t, pgtest.New(t)) }
+
+// newTestEnvOn is newTestEnv on a database the test controls (one it can stop, say).
+func newTestEnvOn(t *testing.T, db *sqlx.DB) *testEnv {
 	t.Helper()
-	db := pgtest.New(t)
 	log := discardLog()
 	svc, err := newServices(db, testSecrets(), &config{}, log)
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(svc.greencard.Close)
 	e := &testEnv{t: t, db: db, svc: svc, acct: map[string]auth.Account{}, tokens: map[string]string{}}
 	ctx := auth.WithPrincipal(context.Background(), auth.System)
 	inputs := talent.DemoEnterpriseInputs()

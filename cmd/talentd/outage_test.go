@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -14,43 +13,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jmoiron/sqlx"
-
-	"talentd/internal/auth"
 	"talentd/internal/postgres"
 	"talentd/migrations"
 	"talentd/talent"
 )
-
-// newTestEnvOn is newTestEnv on a database the test controls (here: one it can stop).
-func newTestEnvOn(t *testing.T, db *sqlx.DB) *testEnv {
-	t.Helper()
-	log := discardLog()
-	svc, err := newServices(db, testSecrets(), &config{}, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(svc.greencard.Close)
-	e := &testEnv{t: t, db: db, svc: svc, acct: map[string]auth.Account{}, tokens: map[string]string{}}
-	ctx := auth.WithPrincipal(context.Background(), auth.System)
-	inputs := talent.DemoEnterpriseInputs()
-	if e.entX, err = svc.talent.CreateEnterprise(ctx, inputs[0]); err != nil {
-		t.Fatal(err)
-	}
-	if e.entY, err = svc.talent.CreateEnterprise(ctx, inputs[1]); err != nil {
-		t.Fatal(err)
-	}
-	for role, name := range roleUser {
-		var ent *int64
-		if role == auth.RoleEnterpriseHR {
-			ent = &e.entX.ID
-		}
-		e.addAccount(name, role, ent)
-	}
-	e.srv = httptest.NewServer(newHTTP(db, svc, log).Handler)
-	t.Cleanup(e.srv.Close)
-	return e
-}
 
 // outageCall is one operation of the spread an outage must answer 503 and recovery must serve.
 type outageCall struct {
