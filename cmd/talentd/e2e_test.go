@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"io"
@@ -11,9 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"talentd/talent"
 )
@@ -110,56 +107,11 @@ var listening = regexp.MustCompile(`listening on (http://\S+)`)
 // clean exit and returns what it logged.
 func startServe(t *testing.T, bin string, env []string) (base string, stop func() string) {
 	t.Helper()
-	cmd := command(bin, env, "serve")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
+	s := startServeAsync(t, bin, env)
+	if s.base == "" {
+		t.FailNow() // startServeAsync said why
 	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	found := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if m := listening.FindStringSubmatch(sc.Text()); m != nil {
-				found <- m[1]
-			}
-		}
-		_, _ = io.Copy(io.Discard, stdout)
-	}()
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case base = <-found:
-	case err := <-done:
-		t.Fatalf("serve exited before listening: %v\n%s", err, stderr.String())
-	case <-time.After(90 * time.Second):
-		_ = cmd.Process.Kill()
-		t.Fatalf("serve did not listen within 90s\n%s", stderr.String())
-	}
-	stopped := false
-	stop = func() string {
-		if stopped {
-			return stderr.String()
-		}
-		stopped = true
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("serve exited with %v after SIGTERM\n%s", err, stderr.String())
-			}
-		case <-time.After(60 * time.Second):
-			_ = cmd.Process.Kill()
-			t.Errorf("serve did not stop within 60s of SIGTERM")
-		}
-		return stderr.String()
-	}
-	t.Cleanup(func() { stop() })
-	return base, stop
+	return s.base, s.stop
 }
 
 func httpCall(t *testing.T, method, url, token, body string) response {
