@@ -92,10 +92,7 @@ func NewService(db *sqlx.DB, ring *fieldcrypt.Ring, talents *talent.Service, o O
 		vlog: newVerifyLog(db, o.Logger)}
 }
 
-// districtTime is the zone that decides which day it is, for expiry.
-var districtTime = time.FixedZone("CST", 8*3600)
-
-func (s *Service) today() civil.Date { return civil.Of(s.opts.Now().In(districtTime)) }
+func (s *Service) today() civil.Date { return civil.InDistrict(s.opts.Now()) }
 
 // Hooks returns the registry hooks that keep cards in step with registrations and grades; they
 // run inside the registry's transaction.

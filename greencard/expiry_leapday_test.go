@@ -15,7 +15,7 @@ func TestCards_ExpiryOfALeapDayIssue(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	// Late in the evening of 29 February in the district (already 1 March in no zone that matters).
-	f.setNow(time.Date(2024, 2, 29, 22, 30, 0, 0, districtTime))
+	f.setNow(time.Date(2024, 2, 29, 22, 30, 0, 0, civil.District))
 	for _, tc := range []struct {
 		grade talent.Grade
 		want  civil.Date
@@ -31,7 +31,7 @@ func TestCards_ExpiryOfALeapDayIssue(t *testing.T) {
 			t.Errorf("class %s issued 2024-02-29: expires %s, want %s", tc.grade, c.ExpiresOn, tc.want)
 		}
 		// The window sees the card valid on its last day and expired the day after.
-		lastEvening := time.Date(tc.want.Time().Year(), tc.want.Time().Month(), tc.want.Time().Day(), 23, 0, 0, 0, districtTime)
+		lastEvening := time.Date(tc.want.Time().Year(), tc.want.Time().Month(), tc.want.Time().Day(), 23, 0, 0, 0, civil.District)
 		f.setNow(lastEvening)
 		if v := f.verdict(t, c.Token); !v.Valid {
 			t.Errorf("class %s on its last day %s: %s", tc.grade, tc.want, v.Reason)
@@ -40,7 +40,7 @@ func TestCards_ExpiryOfALeapDayIssue(t *testing.T) {
 		if v := f.verdict(t, c.Token); v.Valid || v.Reason != ReasonExpired {
 			t.Errorf("class %s the day after %s: %v %s", tc.grade, tc.want, v.Valid, v.Reason)
 		}
-		f.setNow(time.Date(2024, 2, 29, 22, 30, 0, 0, districtTime))
+		f.setNow(time.Date(2024, 2, 29, 22, 30, 0, 0, civil.District))
 	}
 
 	// Four years on is a leap year again: the anniversary exists and is the last day.

@@ -16,6 +16,7 @@ import (
 
 	"talentd/internal/audit"
 	"talentd/internal/auth"
+	"talentd/internal/civil"
 	"talentd/internal/errs"
 	"talentd/internal/postgres"
 	"talentd/internal/reqctx"
@@ -90,7 +91,7 @@ func (s *Service) exportRow(p auth.Principal, t Talent, ent map[int64]Enterprise
 		grade = string(*t.Grade)
 	}
 	if t.RegisteredAt != nil {
-		registered = t.RegisteredAt.In(districtTime).Format("2006-01-02")
+		registered = t.RegisteredAt.In(civil.District).Format("2006-01-02")
 	}
 	// The columns the caller's role does not read stay empty (the birth date keeps its year), so
 	// every export has the same columns and uploads back the same way.
@@ -264,7 +265,7 @@ func registerExport(api huma.API, s *Service) {
 			} else {
 				hctx.SetHeader("Content-Type", mediaTypeOf(in.Format))
 			}
-			hctx.SetHeader("Content-Disposition", contentDisposition("人才信息_"+time.Now().In(districtTime).Format("20060102")+"."+in.Format))
+			hctx.SetHeader("Content-Disposition", contentDisposition("人才信息_"+time.Now().In(civil.District).Format("20060102")+"."+in.Format))
 			hctx.SetHeader("Cache-Control", "no-store")
 			if err := s.ExportTalents(hctx.Context(), hctx.BodyWriter(), f, in.Format, in.Encoding); err != nil {
 				s.log.ErrorContext(hctx.Context(), "talent export failed", "request_id", reqctx.ID(hctx.Context()), "err", err)

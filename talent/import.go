@@ -164,7 +164,7 @@ func (s *Service) stage(ctx context.Context, tx *sqlx.Tx, scope auth.Scope, pol 
 		return postgres.Translate(err, "import: copy")
 	}
 	defer stmt.Close()
-	today := civil.Today(districtTime)
+	today := civil.DistrictToday()
 	for {
 		row, err := rd.Next()
 		if err == io.EOF {

@@ -109,9 +109,6 @@ type Assessment struct {
 	PolicyVersion int      `json:"policy_version"`
 }
 
-// districtTime is the zone in which "today" is decided, for ages.
-var districtTime = time.FixedZone("CST", 8*3600)
-
 // Assess grades a on the given day: the highest grade of any rule fully matched, with every rule
 // of that grade that matched.
 func (p *Policy) Assess(a Attributes, on civil.Date) Assessment {

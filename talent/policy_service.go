@@ -142,7 +142,7 @@ type regrade struct {
 
 // walkRegrades assesses every registered talent under pol; fn sees each non-overridden one.
 func walkRegrades(ctx context.Context, q sqlx.QueryerContext, pol *Policy, imp *Impact, fn func(regrade) error) error {
-	today := civil.Today(districtTime)
+	today := civil.DistrictToday()
 	return eachRegistered(ctx, q, func(r gradeRow) error {
 		imp.Registered++
 		from := ""
@@ -284,7 +284,7 @@ func (s *Service) applyRegrades(ctx context.Context, tx *sqlx.Tx, p auth.Princip
 	if len(batch) == 0 {
 		return nil
 	}
-	today := civil.Today(districtTime)
+	today := civil.DistrictToday()
 	ids := make(pq.Int64Array, len(batch))
 	grades := make(pq.StringArray, len(batch))
 	rules := make(pq.StringArray, len(batch))

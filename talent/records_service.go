@@ -100,7 +100,7 @@ func (s *Service) prepare(scope auth.Scope, in *TalentInput) error {
 				Message: "does not agree with the gender in the identity number"})
 		}
 	}
-	today := civil.Today(districtTime)
+	today := civil.DistrictToday()
 	if !in.ArrivedOn.IsZero() && in.ArrivedOn.After(today) {
 		fields = append(fields, errs.FieldError{Location: "body.arrived_on", Value: in.ArrivedOn.String(), Message: "must not be in the future"})
 	}
@@ -387,7 +387,7 @@ func (s *Service) assessNow(ctx context.Context, q sqlx.QueryerContext, t Talent
 	if err != nil {
 		return assessment{err: err}
 	}
-	return assessment{Assessment: pol.Assess(t.attributes(), civil.Today(districtTime))}
+	return assessment{Assessment: pol.Assess(t.attributes(), civil.DistrictToday())}
 }
 
 // Assess returns what the policy in force says of t today (the "why" shown with a record).
@@ -403,7 +403,7 @@ func (s *Service) decide(ctx context.Context, tx sqlx.ExtContext, p auth.Princip
 	if err != nil {
 		return nil, err
 	}
-	today := civil.Today(districtTime)
+	today := civil.DistrictToday()
 	a := pol.Assess(t.attributes(), today)
 	attrs := t.attributes()
 	attrs.Age = attrs.BirthDate.YearsUntil(today)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/go-playground/validator/v10"
 
+	"talentd/internal/civil"
 	"talentd/internal/errs"
 )
 
@@ -147,9 +148,6 @@ type IDNumber struct {
 	Gender    string    // "male" or "female"
 }
 
-// chinaTime is fixed at UTC+8 (China has no daylight saving) so "today" needs no tz database.
-var chinaTime = time.FixedZone("CST", 8*60*60)
-
 // idProvinces lists the two-digit province codes of GB/T 2260 plus 81–83, used by the residence
 // permits of Hong Kong, Macao and Taiwan residents, which share the number format.
 var idProvinces = map[string]bool{
@@ -216,9 +214,7 @@ func idBirthDate(d string) (time.Time, error) {
 	if y < 1900 {
 		return time.Time{}, invalid(ErrBirthDate, "%s: the birth date in characters 7-14 is before 1900", name)
 	}
-	now := time.Now().In(chinaTime)
-	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-	if t.After(today) {
+	if t.After(civil.DistrictToday().Time()) {
 		return time.Time{}, invalid(ErrBirthDate, "%s: the birth date in characters 7-14 is in the future", name)
 	}
 	return t, nil
