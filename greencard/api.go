@@ -175,7 +175,7 @@ func (p periodInput) resolve(today civil.Date) (from, to civil.Date, start, end 
 		to = today
 	}
 	if to.Before(from) {
-		return from, to, start, end, errs.Fields("invalid period", errs.FieldError{Location: "query.to", Message: "must not be before from"})
+		return from, to, start, end, errs.UntranslatedFields("invalid period", errs.FieldError{Location: "query.to", Message: "must not be before from"})
 	}
 	// Midnight in the district (UTC+8) of the first day, to midnight after the last.
 	return from, to, from.Time().Add(-8 * time.Hour), to.Time().Add(16 * time.Hour), nil

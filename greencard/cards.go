@@ -277,7 +277,7 @@ func (s *Service) seesHolder(ctx context.Context, reaches auth.Reaches, talentID
 func (s *Service) Reissue(ctx context.Context, talentID int64, reason string) (Card, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return Card{}, errs.Fields("a reason is required", errs.FieldError{Location: "body.reason", Message: "required"})
+		return Card{}, errs.UntranslatedFields("a reason is required", errs.FieldError{Location: "body.reason", Message: "required"})
 	}
 	if _, err := auth.Require(ctx, officeRoles...); err != nil {
 		return Card{}, err
@@ -330,7 +330,7 @@ func (s *Service) SetStatus(ctx context.Context, serial, to, reason string) (Car
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return Card{}, errs.Fields("a reason is required", errs.FieldError{Location: "body.reason", Message: "required"})
+		return Card{}, errs.UntranslatedFields("a reason is required", errs.FieldError{Location: "body.reason", Message: "required"})
 	}
 	var out Card
 	err := postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
@@ -344,7 +344,7 @@ func (s *Service) SetStatus(ctx context.Context, serial, to, reason string) (Car
 			ok = ok || before.Status == from
 		}
 		if !ok {
-			return errs.Newf(errs.Conflict, "a %s card cannot become %s", before.Status, to)
+			return errs.Untranslatedf(errs.Conflict, "a %s card cannot become %s", before.Status, to)
 		}
 		if _, err := tx.ExecContext(ctx, setCardStatus, before.ID, to, reason); err != nil {
 			return postgres.Translate(err, "card status")

@@ -63,11 +63,11 @@ func (c Card) EffectiveStatus(today civil.Date) string {
 
 // Errors of the card operations.
 var (
-	ErrCardNotFound   = errs.New(errs.NotFound, "card not found")
-	ErrNoCard         = errs.New(errs.NotFound, "this talent has no card")
-	ErrNotRegistered  = errs.New(errs.Conflict, "only a registered talent gets a card")
-	ErrCardRevoked    = errs.New(errs.Conflict, "the card is revoked; issue a new card instead")
-	ErrServiceUnknown = errs.New(errs.NotFound, "no such service in the catalogue")
+	ErrCardNotFound   = errs.Untranslated(errs.NotFound, "card not found")
+	ErrNoCard         = errs.Untranslated(errs.NotFound, "this talent has no card")
+	ErrNotRegistered  = errs.Untranslated(errs.Conflict, "only a registered talent gets a card")
+	ErrCardRevoked    = errs.Untranslated(errs.Conflict, "the card is revoked; issue a new card instead")
+	ErrServiceUnknown = errs.Untranslated(errs.NotFound, "no such service in the catalogue")
 )
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

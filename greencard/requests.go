@@ -60,11 +60,11 @@ type RequestNote struct {
 
 // Errors of the agent request operations.
 var (
-	ErrRequestNotFound   = errs.New(errs.NotFound, "agent request not found")
-	ErrNoCommissioner    = errs.New(errs.Conflict, "no active commissioner to assign the request to")
-	ErrNotCommissioner   = errs.Fields("not a commissioner", errs.FieldError{Location: "body.commissioner_id", Message: "must be an active commissioner account"})
-	ErrNotYourRequest    = errs.New(errs.Forbidden, "the request is assigned to another commissioner")
-	ErrHolderNotEnrolled = errs.New(errs.Conflict, "agent requests are for registered talent holding a card")
+	ErrRequestNotFound   = errs.Untranslated(errs.NotFound, "agent request not found")
+	ErrNoCommissioner    = errs.Untranslated(errs.Conflict, "no active commissioner to assign the request to")
+	ErrNotCommissioner   = errs.UntranslatedFields("not a commissioner", errs.FieldError{Location: "body.commissioner_id", Message: "must be an active commissioner account"})
+	ErrNotYourRequest    = errs.Untranslated(errs.Forbidden, "the request is assigned to another commissioner")
+	ErrHolderNotEnrolled = errs.Untranslated(errs.Conflict, "agent requests are for registered talent holding a card")
 )
 
 const requestColumns = `r.id, r.talent_id, r.service_code, r.description, r.status, r.commissioner_id, r.filed_by,
@@ -98,7 +98,7 @@ func (s *Service) FileRequest(ctx context.Context, talentID int64, serviceCode, 
 	}
 	description = strings.TrimSpace(description)
 	if description == "" {
-		return Request{}, errs.Fields("a description is required", errs.FieldError{Location: "body.description", Message: "required"})
+		return Request{}, errs.UntranslatedFields("a description is required", errs.FieldError{Location: "body.description", Message: "required"})
 	}
 	// The holder is read inside the transaction with its row held (lockHolder), so a departure
 	// committed meanwhile is seen; one outside the caller's reach is not found.
@@ -233,11 +233,11 @@ func (s *Service) MoveRequest(ctx context.Context, id int64, action, note string
 	scope := requestReaches.ScopeOf(p)
 	mv, ok := requestMoves[action]
 	if !ok {
-		return Request{}, errs.Newf(errs.BadRequest, "unknown action %q", action)
+		return Request{}, errs.Untranslatedf(errs.BadRequest, "unknown action %q", action)
 	}
 	note = strings.TrimSpace(note)
 	if (action == "resolve" || action == "reject") && note == "" {
-		return Request{}, errs.Fields("a note is required", errs.FieldError{Location: "body.note", Message: "say what was done or why not"})
+		return Request{}, errs.UntranslatedFields("a note is required", errs.FieldError{Location: "body.note", Message: "say what was done or why not"})
 	}
 	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		before, err := getRequest(ctx, tx, id, true)
@@ -252,7 +252,7 @@ func (s *Service) MoveRequest(ctx context.Context, id int64, action, note string
 			ok = ok || f == before.Status
 		}
 		if !ok {
-			return errs.Newf(errs.Conflict, "cannot %s a request that is %s", action, before.Status)
+			return errs.Untranslatedf(errs.Conflict, "cannot %s a request that is %s", action, before.Status)
 		}
 		if _, err := tx.ExecContext(ctx, moveRequest, id, mv.to, note); err != nil {
 			return postgres.Translate(err, "move request")
@@ -281,7 +281,7 @@ func (s *Service) AssignRequest(ctx context.Context, id, commissionerID int64) (
 			return err
 		}
 		if before.Status == RequestResolved || before.Status == RequestRejected {
-			return errs.New(errs.Conflict, "the request is closed")
+			return errs.Untranslated(errs.Conflict, "the request is closed")
 		}
 		if err := checkCommissioner(ctx, tx, commissionerID); err != nil {
 			return err
@@ -308,7 +308,7 @@ func (s *Service) RateRequest(ctx context.Context, id int64, score int) (Request
 		return Request{}, err
 	}
 	if score < 1 || score > 5 {
-		return Request{}, errs.Fields("satisfaction is 1 to 5", errs.FieldError{Location: "body.satisfaction", Message: "1 to 5", Value: score})
+		return Request{}, errs.UntranslatedFields("satisfaction is 1 to 5", errs.FieldError{Location: "body.satisfaction", Message: "1 to 5", Value: score})
 	}
 	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		before, err := getRequest(ctx, tx, id, true)
@@ -319,7 +319,7 @@ func (s *Service) RateRequest(ctx context.Context, id int64, score int) (Request
 			return ErrRequestNotFound
 		}
 		if before.Status != RequestResolved {
-			return errs.New(errs.Conflict, "only a resolved request can be rated")
+			return errs.Untranslated(errs.Conflict, "only a resolved request can be rated")
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE agent_requests SET satisfaction = $2, version = version + 1, updated_at = now() WHERE id = $1`, id, score); err != nil {
 			return postgres.Translate(err, "rate request")

@@ -89,7 +89,7 @@ func (s *Service) UpdateService(ctx context.Context, code string, ifVersion int,
 		seen[c] = true
 	}
 	if len(fields) > 0 {
-		return ServiceItem{}, errs.Fields("invalid service", fields...)
+		return ServiceItem{}, errs.UntranslatedFields("invalid service", fields...)
 	}
 	var out ServiceItem
 	err := postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
@@ -124,12 +124,12 @@ type Use struct {
 
 // Refusals of a service use, with the verdict's reason codes for an invalid card.
 var (
-	ErrNotEligible    = errs.New(errs.Conflict, "the card's class is not eligible for this service")
-	ErrQuotaExhausted = errs.New(errs.Conflict, "the yearly quota of this service is used up")
+	ErrNotEligible    = errs.Untranslated(errs.Conflict, "the card's class is not eligible for this service")
+	ErrQuotaExhausted = errs.Untranslated(errs.Conflict, "the yearly quota of this service is used up")
 )
 
 func errCardInvalid(reason string) error {
-	return errs.Newf(errs.Conflict, "the card does not verify: %s", reason)
+	return errs.Untranslatedf(errs.Conflict, "the card does not verify: %s", reason)
 }
 
 // Consume one unit of the holder's yearly quota; no row comes back when none is left, so of two

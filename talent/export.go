@@ -146,7 +146,7 @@ func newRowWriter(w io.Writer, format, encoding string, header []string) (rowWri
 }
 
 // ErrExportNotAllowed refuses an export to a role that reads the registry for its own work only.
-var ErrExportNotAllowed = errs.New(errs.Forbidden, "your role may not export the registry")
+var ErrExportNotAllowed = errs.Untranslated(errs.Forbidden, "your role may not export the registry")
 
 // CheckExport refuses, before a download starts, an export the caller may not make or whose
 // filter is bad.

@@ -51,7 +51,7 @@ func (r *report) add(e ImportError) {
 }
 
 // ErrImportRefused is returned (with the report) when all-or-nothing mode finds a bad row.
-var ErrImportRefused = errs.New(errs.Invalid, "the file has errors; nothing was imported")
+var ErrImportRefused = errs.Untranslated(errs.Invalid, "the file has errors; nothing was imported")
 
 // stageColumns are the columns of the staging table the upload is streamed into.
 var stageColumns = []string{"row_no", "enterprise_id", "name", "gender", "birth_date", "id_number_cipher",

@@ -42,17 +42,17 @@ func uploadedFile(contentType string, body []byte) ([]byte, error) {
 			break
 		}
 		if err != nil {
-			return nil, errs.New(errs.BadRequest, "malformed multipart form: "+err.Error())
+			return nil, errs.Untranslated(errs.BadRequest, "malformed multipart form: "+err.Error())
 		}
 		if part.FormName() == "file" {
 			data, err := io.ReadAll(part)
 			if err != nil {
-				return nil, errs.New(errs.BadRequest, "malformed multipart form: "+err.Error())
+				return nil, errs.Untranslated(errs.BadRequest, "malformed multipart form: "+err.Error())
 			}
 			return data, nil
 		}
 	}
-	return nil, errs.Fields("no file uploaded", errs.FieldError{Location: "body.file", Message: "send the CSV or XLSX file in the form field \"file\""})
+	return nil, errs.UntranslatedFields("no file uploaded", errs.FieldError{Location: "body.file", Message: "send the CSV or XLSX file in the form field \"file\""})
 }
 
 var xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

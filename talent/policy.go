@@ -199,7 +199,7 @@ func validateRules(rules []Rule) error {
 		fields = append(fields, errs.FieldError{Location: fmt.Sprintf("body.rules[%d].%s", i, field), Message: msg, Value: v})
 	}
 	if len(rules) == 0 {
-		return errs.Fields("a policy needs at least one rule", errs.FieldError{Location: "body.rules", Message: "empty"})
+		return errs.UntranslatedFields("a policy needs at least one rule", errs.FieldError{Location: "body.rules", Message: "empty"})
 	}
 	seen := map[string]bool{}
 	for i, r := range rules {
@@ -234,7 +234,7 @@ func validateRules(rules []Rule) error {
 		}
 	}
 	if len(fields) > 0 {
-		return errs.Fields("invalid grading rules", fields...)
+		return errs.UntranslatedFields("invalid grading rules", fields...)
 	}
 	return nil
 }

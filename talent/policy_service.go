@@ -24,7 +24,7 @@ type PolicyInput struct {
 func (in *PolicyInput) check() error {
 	in.Title = strings.TrimSpace(in.Title)
 	if in.Title == "" || len([]rune(in.Title)) > 200 {
-		return errs.Fields("invalid policy", errs.FieldError{Location: "body.title", Message: "1 to 200 characters"})
+		return errs.UntranslatedFields("invalid policy", errs.FieldError{Location: "body.title", Message: "1 to 200 characters"})
 	}
 	return validateRules(in.Rules)
 }

@@ -13,9 +13,9 @@ import (
 
 // Errors of the grading-policy operations.
 var (
-	ErrPolicyNotFound = errs.New(errs.NotFound, "grading policy not found")
-	ErrNoPolicy       = errs.New(errs.Conflict, "no grading policy is in force")
-	ErrNotDraft       = errs.New(errs.Conflict, "only a draft policy can be changed or published")
+	ErrPolicyNotFound = errs.Untranslated(errs.NotFound, "grading policy not found")
+	ErrNoPolicy       = errs.Untranslated(errs.Conflict, "no grading policy is in force")
+	ErrNotDraft       = errs.Untranslated(errs.Conflict, "only a draft policy can be changed or published")
 )
 
 func translatePolicy(err error, what string) error {

@@ -193,31 +193,31 @@ type Decision struct {
 
 // Errors of the talent record operations.
 var (
-	ErrTalentNotFound = errs.New(errs.NotFound, "talent record not found")
-	ErrNotEditable    = errs.New(errs.Conflict, "only a draft or returned record can be edited by HR")
+	ErrTalentNotFound = errs.Untranslated(errs.NotFound, "talent record not found")
+	ErrNotEditable    = errs.Untranslated(errs.Conflict, "only a draft or returned record can be edited by HR")
 )
 
 // errDuplicate says that the person is in the registry already, naming only the record's status:
 // HR must not learn which enterprise registered them.
 func errDuplicate(status Status) *errs.Error {
-	return errs.Newf(errs.Conflict, "this person (identity number) is already in the registry, with status %q; "+
+	return errs.Untranslatedf(errs.Conflict, "this person (identity number) is already in the registry, with status %q; "+
 		"ask the talent office if they should be re-registered", status)
 }
 
 // errTransition refuses a workflow step from the wrong status.
 func errTransition(action string, from Status) error {
-	return errs.Newf(errs.Conflict, "cannot %s a record whose status is %q", action, from)
+	return errs.Untranslatedf(errs.Conflict, "cannot %s a record whose status is %q", action, from)
 }
 
 // errIDSearchNotAllowed refuses a search by whole identity number to a role that reads numbers masked.
-var errIDSearchNotAllowed = errs.Fields("searching by identity number is for the talent office",
+var errIDSearchNotAllowed = errs.UntranslatedFields("searching by identity number is for the talent office",
 	errs.FieldError{Location: "query.q", Message: "search by name; your role does not look people up by identity number"})
 
 // errUnknownEnterprise is returned for an enterprise_id that does not exist (or, for HR, is not theirs).
-var errUnknownEnterprise = errs.Fields("unknown enterprise", errs.FieldError{Location: "body.enterprise_id", Message: "no such enterprise"})
+var errUnknownEnterprise = errs.UntranslatedFields("unknown enterprise", errs.FieldError{Location: "body.enterprise_id", Message: "no such enterprise"})
 
 // errNotOwnEnterprise is returned when HR names an enterprise other than their own.
-var errNotOwnEnterprise = errs.Fields("HR registers talent of their own enterprise only", errs.FieldError{
+var errNotOwnEnterprise = errs.UntranslatedFields("HR registers talent of their own enterprise only", errs.FieldError{
 	Location: "body.enterprise_id", Message: "must be empty or your own enterprise"})
 
 // nameGrams lists the distinct single characters and character pairs of a name (lower-cased),

@@ -113,7 +113,7 @@ func (s *Service) prepare(scope auth.Scope, in *TalentInput) error {
 		}
 	}
 	if len(fields) > 0 {
-		return errs.Fields("validation failed", fields...)
+		return errs.UntranslatedFields("validation failed", fields...)
 	}
 	return nil
 }
@@ -300,7 +300,7 @@ func (s *Service) move(ctx context.Context, id int64, st step, reason string, en
 	}
 	reason = strings.TrimSpace(reason)
 	if st.needsReason && reason == "" {
-		return Talent{}, errs.Fields("a reason is required", errs.FieldError{Location: "body.reason", Message: "required"})
+		return Talent{}, errs.UntranslatedFields("a reason is required", errs.FieldError{Location: "body.reason", Message: "required"})
 	}
 	var out Talent
 	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
@@ -317,7 +317,7 @@ func (s *Service) move(ctx context.Context, id int64, st step, reason string, en
 			if a := s.assessNow(ctx, tx, before); a.err != nil {
 				return a.err
 			} else if !a.Eligible {
-				return errs.New(errs.Invalid, "not eligible: "+a.Reason)
+				return errs.Untranslated(errs.Invalid, "not eligible: "+a.Reason)
 			}
 			tr.submitted = true
 		case stepApprove.action:
@@ -412,7 +412,7 @@ func (s *Service) decide(ctx context.Context, tx sqlx.ExtContext, p auth.Princip
 		d.Grade, d.Rules, d.Overridden, d.Reason = override, []string{}, true, reason
 	} else {
 		if !a.Eligible {
-			return nil, errs.New(errs.Invalid, "not eligible: "+a.Reason)
+			return nil, errs.Untranslated(errs.Invalid, "not eligible: "+a.Reason)
 		}
 		d.Grade, d.Rules = a.Grade, a.Rules
 	}
@@ -431,10 +431,10 @@ func (s *Service) OverrideGrade(ctx context.Context, id int64, grade Grade, reas
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return Talent{}, errs.Fields("an override needs a reason", errs.FieldError{Location: "body.reason", Message: "required"})
+		return Talent{}, errs.UntranslatedFields("an override needs a reason", errs.FieldError{Location: "body.reason", Message: "required"})
 	}
 	if grade.rank() == 0 {
-		return Talent{}, errs.Fields("unknown grade", errs.FieldError{Location: "body.grade", Message: "must be A, B, C or D", Value: grade})
+		return Talent{}, errs.UntranslatedFields("unknown grade", errs.FieldError{Location: "body.grade", Message: "must be A, B, C or D", Value: grade})
 	}
 	var out Talent
 	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {

@@ -53,6 +53,6 @@ type EnterpriseFilter struct {
 
 // Errors of the enterprise operations.
 var (
-	ErrEnterpriseNotFound = errs.New(errs.NotFound, "enterprise not found")
-	ErrUSCCTaken          = errs.New(errs.Conflict, "an enterprise with this unified social credit code is registered already")
+	ErrEnterpriseNotFound = errs.Untranslated(errs.NotFound, "enterprise not found")
+	ErrUSCCTaken          = errs.Untranslated(errs.Conflict, "an enterprise with this unified social credit code is registered already")
 )

@@ -36,28 +36,28 @@ type Session struct {
 
 // Errors the operations return.
 var (
-	ErrBadCredentials   = errs.New(errs.Unauthenticated, "wrong username or password")
-	ErrAccountNotFound  = errs.New(errs.NotFound, "account not found")
-	ErrUsernameTaken    = errs.New(errs.Conflict, "an account with this username exists already")
-	ErrAPIKeyNotFound   = errs.New(errs.NotFound, "API key not found")
-	ErrEnterpriseScope  = errs.Fields("enterprise does not fit the role", errs.FieldError{Location: "body.enterprise_id", Message: "required for enterprise_hr and not allowed for any other role"})
-	ErrUnknownEnterpise = errs.Fields("no such enterprise", errs.FieldError{Location: "body.enterprise_id", Message: "no enterprise with this id"})
-	ErrSelfDisable      = errs.New(errs.Conflict, "you cannot disable or demote your own account")
+	ErrBadCredentials   = errs.Untranslated(errs.Unauthenticated, "wrong username or password")
+	ErrAccountNotFound  = errs.Untranslated(errs.NotFound, "account not found")
+	ErrUsernameTaken    = errs.Untranslated(errs.Conflict, "an account with this username exists already")
+	ErrAPIKeyNotFound   = errs.Untranslated(errs.NotFound, "API key not found")
+	ErrEnterpriseScope  = errs.UntranslatedFields("enterprise does not fit the role", errs.FieldError{Location: "body.enterprise_id", Message: "required for enterprise_hr and not allowed for any other role"})
+	ErrUnknownEnterpise = errs.UntranslatedFields("no such enterprise", errs.FieldError{Location: "body.enterprise_id", Message: "no enterprise with this id"})
+	ErrSelfDisable      = errs.Untranslated(errs.Conflict, "you cannot disable or demote your own account")
 )
 
 // ErrTooManyAttempts is the kind and message of a throttled password check; the error returned
 // carries a Retry-After.
-var ErrTooManyAttempts = errs.New(errs.TooManyRequests,
+var ErrTooManyAttempts = errs.Untranslated(errs.TooManyRequests,
 	"too many failed sign-in attempts; try again later, or ask an administrator to unlock the account")
 
 // ErrWrongCurrentPassword is returned when a password change names the wrong current password.
-var ErrWrongCurrentPassword = errs.Fields("current password is wrong", errs.FieldError{Location: "body.current_password", Message: "does not match"})
+var ErrWrongCurrentPassword = errs.UntranslatedFields("current password is wrong", errs.FieldError{Location: "body.current_password", Message: "does not match"})
 
 // ErrHashingBusy is returned when every hashing slot stayed taken for the whole wait: the request
 // is refused (503 with Retry-After) rather than queued without end behind a flood of logins.
-var ErrHashingBusy = errs.New(errs.Unavailable, "the server is busy checking passwords; try again in a moment")
+var ErrHashingBusy = errs.Untranslated(errs.Unavailable, "the server is busy checking passwords; try again in a moment")
 
 // ErrWeakPassword is the error every policy refusal matches (errors.Is); its field names the
 // password field and says what is wrong.
-var ErrWeakPassword = errs.Fields("password does not meet the policy", errs.FieldError{
+var ErrWeakPassword = errs.UntranslatedFields("password does not meet the policy", errs.FieldError{
 	Location: "body.password", Message: fmt.Sprintf("must be %d to %d characters", MinPasswordLen, MaxPasswordLen)})

@@ -85,7 +85,7 @@ func passwordProblem(pw, username string) string {
 // checkPassword returns a field error on location (e.g. "body.password") when pw is too weak.
 func checkPassword(pw, username, location string) error {
 	if problem := passwordProblem(pw, username); problem != "" {
-		return errs.Fields(ErrWeakPassword.Message, errs.FieldError{Location: location, Message: problem})
+		return errs.UntranslatedFields(ErrWeakPassword.Message, errs.FieldError{Location: location, Message: problem})
 	}
 	return nil
 }

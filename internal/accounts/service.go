@@ -195,7 +195,7 @@ func validateAccountFields(username, displayName string, role auth.Role, enterpr
 		fields = append(fields, ErrEnterpriseScope.Fields...)
 	}
 	if len(fields) > 0 {
-		return errs.Fields("invalid account", fields...)
+		return errs.UntranslatedFields("invalid account", fields...)
 	}
 	return nil
 }
@@ -403,10 +403,10 @@ func (s *Service) UnlockAccount(ctx context.Context, id int64) error {
 func (s *Service) CreateAPIKey(ctx context.Context, accountID int64, name string, expiresAt *time.Time) (auth.APIKey, string, error) {
 	name = strings.TrimSpace(name)
 	if n := len([]rune(name)); n < 1 || n > 100 {
-		return auth.APIKey{}, "", errs.Fields("invalid API key", errs.FieldError{Location: "body.name", Message: "1 to 100 characters", Value: name})
+		return auth.APIKey{}, "", errs.UntranslatedFields("invalid API key", errs.FieldError{Location: "body.name", Message: "1 to 100 characters", Value: name})
 	}
 	if expiresAt != nil && !expiresAt.After(s.now()) {
-		return auth.APIKey{}, "", errs.Fields("invalid API key", errs.FieldError{Location: "body.expires_at", Message: "must be in the future", Value: expiresAt})
+		return auth.APIKey{}, "", errs.UntranslatedFields("invalid API key", errs.FieldError{Location: "body.expires_at", Message: "must be in the future", Value: expiresAt})
 	}
 	token, err := newToken(apiKeyPrefix)
 	if err != nil {

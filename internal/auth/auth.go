@@ -60,10 +60,10 @@ func FromContext(ctx context.Context) (Principal, bool) {
 }
 
 // ErrUnauthenticated is returned when a request carries no valid credentials.
-var ErrUnauthenticated = errs.New(errs.Unauthenticated, "authentication required: send Authorization: Bearer <token>")
+var ErrUnauthenticated = errs.Untranslated(errs.Unauthenticated, "authentication required: send Authorization: Bearer <token>")
 
 // ErrForbidden is returned when the caller's role may not perform the operation.
-var ErrForbidden = errs.New(errs.Forbidden, "your role may not perform this operation")
+var ErrForbidden = errs.Untranslated(errs.Forbidden, "your role may not perform this operation")
 
 // MustPrincipal returns the principal in ctx or ErrUnauthenticated; services call it so that a
 // missing principal can never be mistaken for an all-powerful one.

@@ -37,16 +37,23 @@ func (k Kind) String() string {
 }
 
 // FieldError says what is wrong with one input field; Location is a JSON-pointer-like path such as
-// "body.uscc".
+// "body.uscc". Code is stable for programs; Zh and Message say it to people, in Chinese and
+// English.
 type FieldError struct {
 	Location string
+	Code     string
+	Zh       string
 	Message  string
 	Value    any
 }
 
-// Error is a classified error whose Message is safe to show to the client.
+// Error is a classified error whose messages are safe to show to the client. Code is the stable
+// name programs branch on ("card_not_found"); Zh is for the Chinese clerks who are talentd's
+// users, Message the same in English.
 type Error struct {
 	Kind    Kind
+	Code    string
+	Zh      string
 	Message string
 	Fields  []FieldError
 	// RetryAfterSeconds, when positive, is sent as Retry-After (with TooManyRequests).
@@ -55,39 +62,107 @@ type Error struct {
 	Err error
 }
 
-// Error renders the kind, message and cause for logs.
+// Error renders the kind, code, message and cause for logs.
 func (e *Error) Error() string {
-	if e.Err != nil {
-		return fmt.Sprintf("%s: %s: %v", e.Kind, e.Message, e.Err)
+	head := e.Kind.String()
+	if e.Code != "" {
+		head += " " + e.Code
 	}
-	return fmt.Sprintf("%s: %s", e.Kind, e.Message)
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %s: %v", head, e.Message, e.Err)
+	}
+	return fmt.Sprintf("%s: %s", head, e.Message)
 }
 
 // Unwrap exposes the cause to errors.Is and errors.As.
 func (e *Error) Unwrap() error { return e.Err }
 
-// Is makes errors.Is(err, target) true when target is an *Error of the same kind and message, so
-// sentinel values such as talent.ErrEnterpriseNotFound can be compared after wrapping.
+// Is makes errors.Is(err, target) true when target is an *Error of the same kind and code (or,
+// for an error without a code, the same message), so sentinel values such as
+// talent.ErrEnterpriseNotFound can be compared after wrapping.
 func (e *Error) Is(target error) bool {
 	t, ok := target.(*Error)
-	return ok && t.Kind == e.Kind && t.Message == e.Message
+	if !ok || t.Kind != e.Kind {
+		return false
+	}
+	if t.Code != "" || e.Code != "" {
+		return t.Code == e.Code
+	}
+	return t.Message == e.Message
 }
 
-// New returns an error of the given kind with a client-safe message.
-func New(kind Kind, message string) *Error { return &Error{Kind: kind, Message: message} }
+// In returns the message in the language lang ("zh" or "en"); Chinese falls back to English
+// where a message has no Chinese yet.
+func (e *Error) In(lang string) string { return pick(lang, e.Zh, e.Message) }
 
-// Newf is New with formatting.
-func Newf(kind Kind, format string, args ...any) *Error {
-	return &Error{Kind: kind, Message: fmt.Sprintf(format, args...)}
+// In returns the field's message in lang, as Error.In does.
+func (f FieldError) In(lang string) string { return pick(lang, f.Zh, f.Message) }
+
+func pick(lang, zh, en string) string {
+	if lang == "en" || zh == "" {
+		return en
+	}
+	return zh
 }
 
-// Wrap classifies cause as kind with a client-safe message; the cause stays available to logs.
-func Wrap(kind Kind, message string, cause error) *Error {
-	return &Error{Kind: kind, Message: message, Err: cause}
+// With returns a copy of e carrying cause, for logs: the sentinel stays comparable with errors.Is.
+func (e *Error) With(cause error) *Error {
+	c := *e
+	c.Err = cause
+	return &c
+}
+
+// New returns an error of the given kind with a stable code and client-safe messages in Chinese and
+// English.
+func New(kind Kind, code, zh, en string) *Error {
+	return &Error{Kind: kind, Code: code, Zh: zh, Message: en}
+}
+
+// Newf is New with the same arguments formatted into both messages.
+func Newf(kind Kind, code, zhFormat, enFormat string, args ...any) *Error {
+	return &Error{Kind: kind, Code: code, Zh: fmt.Sprintf(zhFormat, args...), Message: fmt.Sprintf(enFormat, args...)}
+}
+
+// Wrap is New with a cause kept for the log.
+func Wrap(kind Kind, code, zh, en string, cause error) *Error {
+	return &Error{Kind: kind, Code: code, Zh: zh, Message: en, Err: cause}
 }
 
 // Fields returns an Invalid error that lists what is wrong with each field.
-func Fields(message string, fields ...FieldError) *Error {
+func Fields(fields ...FieldError) *Error {
+	return &Error{Kind: Invalid, Code: "invalid_fields", Zh: "填写的内容有误，请按各项提示修改",
+		Message: "some fields are not valid; see each field's message", Fields: fields}
+}
+
+// Field returns a FieldError with messages in both languages.
+func Field(location, code, zh, en string, value any) FieldError {
+	return FieldError{Location: location, Code: code, Zh: zh, Message: en, Value: value}
+}
+
+// Untranslated returns an error whose message exists only in English. It is the form errors had
+// before they carried codes and Chinese; new code uses New.
+//
+// Deprecated: use New.
+func Untranslated(kind Kind, message string) *Error { return &Error{Kind: kind, Message: message} }
+
+// Untranslatedf is Untranslated with formatting.
+//
+// Deprecated: use Newf.
+func Untranslatedf(kind Kind, format string, args ...any) *Error {
+	return &Error{Kind: kind, Message: fmt.Sprintf(format, args...)}
+}
+
+// UntranslatedWrap classifies cause as kind with an English message only.
+//
+// Deprecated: use Wrap.
+func UntranslatedWrap(kind Kind, message string, cause error) *Error {
+	return &Error{Kind: kind, Message: message, Err: cause}
+}
+
+// UntranslatedFields returns an Invalid error listing field problems under an English message.
+//
+// Deprecated: use Fields.
+func UntranslatedFields(message string, fields ...FieldError) *Error {
 	return &Error{Kind: Invalid, Message: message, Fields: fields}
 }
 

@@ -125,7 +125,7 @@ func classify(list []error) *errs.Error {
 	}
 	for _, e := range list {
 		if postgres.IsUnavailable(e) {
-			return errs.Wrap(postgres.ErrUnavailable.Kind, postgres.ErrUnavailable.Message, e)
+			return errs.UntranslatedWrap(postgres.ErrUnavailable.Kind, postgres.ErrUnavailable.Message, e)
 		}
 	}
 	return nil

@@ -68,11 +68,11 @@ func newServer(t *testing.T) (*httptest.Server, *syncBuffer) {
 		case "panic":
 			panic("boom")
 		case "notfound":
-			return nil, fmt.Errorf("wrapped: %w", errs.New(errs.NotFound, "widget not found"))
+			return nil, fmt.Errorf("wrapped: %w", errs.Untranslated(errs.NotFound, "widget not found"))
 		case "throttled":
 			return nil, &errs.Error{Kind: errs.TooManyRequests, Message: "slow down", RetryAfterSeconds: 42}
 		case "fields":
-			return nil, errs.Fields("bad", errs.FieldError{Location: "body.x", Message: "must be y", Value: 3})
+			return nil, errs.UntranslatedFields("bad", errs.FieldError{Location: "body.x", Message: "must be y", Value: 3})
 		}
 		return nil, nil
 	})

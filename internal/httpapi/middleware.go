@@ -50,6 +50,7 @@ func withRequestInfo(next http.Handler) http.Handler {
 			host = r.RemoteAddr
 		}
 		ctx := reqctx.WithClientAddr(reqctx.WithID(r.Context(), id), host)
+		ctx = reqctx.WithLang(ctx, reqctx.LangOf(r.Header.Get("Accept-Language")))
 		ctx = context.WithValue(ctx, infoKey{}, &requestInfo{operation: "unmatched"})
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})

@@ -30,7 +30,7 @@ var outageErrs = map[string]error{
 		Err: &os.SyscallError{Syscall: "connect", Err: syscall.ENOENT}},
 	"badconn":  fmt.Errorf("list: %w", driver.ErrBadConn),
 	"closed":   errors.New("sql: database is closed"),
-	"internal": errs.Wrap(errs.Internal, "load", driver.ErrBadConn),
+	"internal": errs.UntranslatedWrap(errs.Internal, "load", driver.ErrBadConn),
 }
 
 type kindInput struct {
@@ -55,7 +55,7 @@ func newOutageServer(t *testing.T) *httptest.Server {
 		auth.RoleAdmin), func(_ context.Context, in *kindInput) (*struct{}, error) {
 		switch in.Kind {
 		case "unavailable-bare":
-			return nil, errs.New(errs.Unavailable, "the card service is down")
+			return nil, errs.Untranslated(errs.Unavailable, "the card service is down")
 		case "unavailable-30":
 			return nil, &errs.Error{Kind: errs.Unavailable, Message: "maintenance", RetryAfterSeconds: 30}
 		case "huma-503":

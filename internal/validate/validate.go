@@ -67,7 +67,7 @@ func must(err error) {
 // and inside a batch one such value fails every row beside it).
 func (val *Validator) Struct(s any, location string) error {
 	if fields := storableText(reflect.ValueOf(s), location, nil); len(fields) > 0 {
-		return errs.Fields("validation failed", fields...)
+		return errs.UntranslatedFields("validation failed", fields...)
 	}
 	err := val.v.Struct(s)
 	if err == nil {
@@ -85,7 +85,7 @@ func (val *Validator) Struct(s any, location string) error {
 		}
 		fields = append(fields, errs.FieldError{Location: location + "." + path, Message: message(fe), Value: fe.Value()})
 	}
-	return errs.Fields("validation failed", fields...)
+	return errs.UntranslatedFields("validation failed", fields...)
 }
 
 // reason is the client-safe message of a checksum error, or fallback.
