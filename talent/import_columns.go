@@ -158,7 +158,7 @@ func parseHonours(v string) ([]Honour, error) {
 			}
 		}
 		code, ok := honourLabels[label]
-		if !ok && contains(HonourCodes, label) {
+		if !ok && contains(HonourVocab.Codes(), label) {
 			code, ok = label, true
 		}
 		if !ok {

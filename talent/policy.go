@@ -180,14 +180,6 @@ func (c Conditions) match(a Attributes) bool {
 	return true
 }
 
-// Allowed values of the attributes a rule can test.
-var (
-	Educations  = []string{"doctorate", "master", "bachelor", "associate", "other"}
-	Titles      = []string{"senior_full", "senior_associate", "intermediate", "junior", "none"}
-	SkillLevels = []string{"senior_technician", "technician", "senior_worker", "none"}
-	HonourCodes = []string{"academician", "national_award", "national_programme", "municipal_programme",
-		"district_talent", "district_craftsman", "other"}
-)
 
 var ruleCode = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,20}$`)
 
@@ -222,10 +214,10 @@ func validateRules(rules []Rule) error {
 				}
 			}
 		}
-		check("education", r.When.Education, Educations)
-		check("title", r.When.Title, Titles)
-		check("skill_level", r.When.SkillLevel, SkillLevels)
-		check("honours_any", r.When.HonoursAny, HonourCodes)
+		check("education", r.When.Education, EducationVocab.Codes())
+		check("title", r.When.Title, TitleVocab.Codes())
+		check("skill_level", r.When.SkillLevel, SkillLevelVocab.Codes())
+		check("honours_any", r.When.HonoursAny, HonourVocab.Codes())
 		if r.When.MinSalaryFen != nil && *r.When.MinSalaryFen < 0 {
 			bad(i, "when.min_salary_fen", "must not be negative", *r.When.MinSalaryFen)
 		}

@@ -108,7 +108,7 @@ func (s *Service) prepare(scope auth.Scope, in *TalentInput) error {
 		fields = append(fields, errs.FieldError{Location: "body.graduation_year", Value: in.GraduationYear, Message: "too far in the future"})
 	}
 	for i, h := range in.Honours {
-		if !contains(HonourCodes, h.Code) {
+		if !contains(HonourVocab.Codes(), h.Code) {
 			fields = append(fields, errs.FieldError{Location: "body.honours[" + strconv.Itoa(i) + "].code", Value: h.Code, Message: "unknown honour code"})
 		}
 	}

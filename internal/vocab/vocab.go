@@ -7,9 +7,9 @@
 // A slice declares its lists beside its types and gives each enumerated field a named string type
 // whose Schema method returns the list's schema:
 //
-//	var Educations = vocab.NewList("education", vocab.T("doctorate", "博士", "Doctorate"), …)
+//	var EducationVocab = vocab.NewList("education", vocab.T("doctorate", "博士", "Doctorate"), …)
 //	type Education string
-//	func (Education) Schema(huma.Registry) *huma.Schema { return Educations.Schema() }
+//	func (Education) Schema(huma.Registry) *huma.Schema { return EducationVocab.Schema() }
 package vocab
 
 import (
