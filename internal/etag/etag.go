@@ -13,7 +13,8 @@ import (
 func Of(version int) string { return `"` + strconv.Itoa(version) + `"` }
 
 // ErrStale is returned when If-Match names another version than the stored one.
-var ErrStale = errs.Untranslated(errs.PreconditionFailed, "the object was changed by someone else since you read it (If-Match does not match its ETag); reload it and try again")
+var ErrStale = errs.New(errs.PreconditionFailed, "stale", "您打开这条记录后，已有其他人修改过它；请刷新后重新修改并提交",
+	"the object was changed by someone else since you read it (If-Match does not match its ETag); reload it and try again")
 
 // Version parses an If-Match header into the version it requires; 0 means no precondition (the
 // header is absent or "*"). A value that is no entity tag of ours can never match: ErrStale.
