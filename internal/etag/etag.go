@@ -3,6 +3,8 @@
 package etag
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"strconv"
 	"strings"
 
@@ -38,4 +40,23 @@ func Check(want, stored int) error {
 		return ErrStale
 	}
 	return nil
+}
+
+// OfContent returns the strong entity tag of a representation: a digest of its bytes, for
+// responses that have no row version (lists assembled per request, images).
+func OfContent(content []byte) string {
+	sum := sha256.Sum256(content)
+	return `"` + hex.EncodeToString(sum[:16]) + `"`
+}
+
+// NoneMatch reports whether an If-None-Match header names tag (weakly compared, as RFC 9110 asks
+// for If-None-Match) or is "*": then a GET answers 304 Not Modified.
+func NoneMatch(ifNoneMatch, tag string) bool {
+	for _, candidate := range strings.Split(ifNoneMatch, ",") {
+		candidate = strings.TrimPrefix(strings.TrimSpace(candidate), "W/")
+		if candidate == "*" || candidate == strings.TrimPrefix(tag, "W/") {
+			return true
+		}
+	}
+	return false
 }
