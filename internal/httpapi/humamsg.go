@@ -89,6 +89,10 @@ var humaTexts = compileTexts([]humaText{
 	{format: "unknown content type", code: "unsupported_media_type", zh: "不支持这种内容类型，请以 JSON 提交"},
 	// talentd's own refusal of a NUL in a JSON body (see jsonWithoutNUL): the argument is the field.
 	{format: nulInBody, code: "nul_character", zh: "不能包含空字符（U+0000）"},
+	// encoding/json's, when a value huma let through does not fit the Go field (an integer past
+	// int64): the second argument is the field's path, after the body type's name.
+	{format: "json: cannot unmarshal %s into Go struct field %s of type %s", code: "type", zh: "类型不符合要求"},
+	{format: "json: cannot unmarshal %s into Go value of type %s", code: "type", zh: "类型不符合要求"},
 })
 
 // compileTexts builds each text's matcher and orders the texts longest fixed part first.
@@ -143,6 +147,14 @@ func translateDetail(status int, d *huma.ErrorDetail, fields fieldResolver) tran
 			args = []string{plainNumber(args[0])}
 		case "nul_character":
 			loc = args[0]
+		case "type":
+			if len(args) == 3 { // encoding/json's: locate the field and tell a number out of range
+				loc = jsonFieldLocation(args[1])
+				if strings.HasPrefix(args[0], "number") {
+					zh, _ := fields.label(loc)
+					return translation{code: "out_of_range", location: loc, zh: zh + "：数值超出允许的范围"}
+				}
+			}
 		}
 		zh, _ := fields.label(loc)
 		return translation{code: t.code, location: loc, zh: zh + "：" + fill(t.zh, args)}
@@ -150,11 +162,20 @@ func translateDetail(status int, d *huma.ErrorDetail, fields fieldResolver) tran
 	if loc == "body" && status == http.StatusBadRequest {
 		return translation{code: "malformed_json", location: loc, zh: "提交的内容不是有效的 JSON，请检查格式"}
 	}
-	zh, _ := fields.label(loc)
 	if loc == "" || loc == "body" {
-		return translation{code: "invalid", location: loc, zh: "提交的内容有误（" + d.Message + "）"}
+		// A value the decoder refused after validation (a date before year 1, say), which its
+		// error does not locate: the English keeps the decoder's words.
+		return translation{code: "unreadable_value", location: loc, zh: "提交的内容中有无法读取的值，请检查各项的格式和取值范围"}
 	}
+	zh, _ := fields.label(loc)
 	return translation{code: "invalid", location: loc, zh: zh + "：填写有误（" + d.Message + "）"}
+}
+
+// jsonFieldLocation turns encoding/json's field path ("talentBody.honours.year", the body type's
+// name first, empty for an unnamed type) into a location ("body.honours.year").
+func jsonFieldLocation(path string) string {
+	_, field, _ := strings.Cut(path, ".")
+	return "body." + field
 }
 
 // joinLocation is the location of field name inside the object at parent.

@@ -171,3 +171,21 @@ func TestTranslateSummary(t *testing.T) {
 		}
 	}
 }
+
+// TestTranslateDetail_DecoderErrors covers what encoding/json says of a value huma let through.
+func TestTranslateDetail_DecoderErrors(t *testing.T) {
+	for _, tt := range []struct {
+		msg                string
+		code, location, zh string
+	}{
+		{"json: cannot unmarshal number 9223372036854775808 into Go struct field talentBody.enterprise_id of type int64",
+			"out_of_range", "body.enterprise_id", "所属企业：数值超出允许的范围"},
+		{"json: cannot unmarshal string into Go struct field .honours.year of type int", "type", "body.honours.year", "年份：类型不符合要求"},
+		{`not a date from year 0001 on: "0000-01-01"`, "unreadable_value", "body", "提交的内容中有无法读取的值，请检查各项的格式和取值范围"},
+	} {
+		got := translateDetail(422, &huma.ErrorDetail{Location: "body", Message: tt.msg}, fieldResolver{})
+		if got.code != tt.code || got.location != tt.location || got.zh != tt.zh {
+			t.Errorf("%q: got %+v", tt.msg, got)
+		}
+	}
+}

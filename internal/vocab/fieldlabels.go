@@ -46,6 +46,8 @@ var baseFieldLabels = map[string]Label{
 	"Honour.code":       {"人才计划/荣誉", "Honour"},
 	"Honour.level":      {"荣誉级别", "Honour level"},
 	"Honour.year":       {"获得年份", "Year awarded"},
+	"level":             {"级别", "Level"},
+	"year":              {"年份", "Year"},
 	"annual_salary_fen": {"年薪（分）", "Annual salary (fen)"},
 	"field":             {"专业领域", "Field"},
 	"arrived_on":        {"来璧山日期", "Arrived in the district on"},
