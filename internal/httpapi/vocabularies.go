@@ -79,4 +79,3 @@ func RegisterVocabularies(api huma.API, static []*vocab.List, dynamic ...Vocabul
 		return out, nil
 	})
 }
-
