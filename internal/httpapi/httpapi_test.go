@@ -73,6 +73,8 @@ func newServer(t *testing.T) (*httptest.Server, *syncBuffer) {
 			return nil, errs.New(errs.TooManyRequests, "slow_down", "请慢一些", "slow down").RetryAfter(42)
 		case "fields":
 			return nil, errs.Fields(errs.Field("body.x", "not_y", "x：应为 y", "must be y", 3))
+		case "huma":
+			return nil, huma.Error409Conflict("already there")
 		case "untranslated":
 			return nil, &errs.Error{Kind: errs.Conflict, Message: "english only"}
 		}
@@ -133,6 +135,14 @@ func TestErrorMapping(t *testing.T) {
 	if body["detail"] != "widget not found" || body["title"] != "Not Found" || body["code"] != "widget_not_found" ||
 		res.Header.Get("Content-Language") != "en" {
 		t.Errorf("not found in English: %d %v", res.StatusCode, body)
+	}
+	res, body = get(t, ts.URL+"/v1/fail/huma", auth...)
+	if res.StatusCode != 409 || body["code"] != "conflict" || body["title"] != "冲突" || body["detail"] != "冲突（already there）" {
+		t.Errorf("a huma error a handler returns: %d %v", res.StatusCode, body)
+	}
+	res, body = get(t, ts.URL+"/v1/fail/huma", append(auth, "Accept-Language", "en")...)
+	if body["code"] != "conflict" || body["title"] != "Conflict" || body["detail"] != "already there" || res.Header.Get("Content-Language") != "en" {
+		t.Errorf("a huma error a handler returns, in English: %d %v", res.StatusCode, body)
 	}
 	res, body = get(t, ts.URL+"/v1/fail/untranslated", auth...)
 	if res.StatusCode != 409 || body["detail"] != "english only" || body["code"] != "conflict" {

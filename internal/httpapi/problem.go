@@ -125,65 +125,43 @@ func (p *Problem) GetHeaders() http.Header {
 	return http.Header{"Retry-After": []string{strconv.Itoa(p.retryAfter)}}
 }
 
-// statusCodes names the statuses for problems that have no code of their own: huma's errors,
-// unmatched routes, domain errors made before errors carried codes.
-var statusCodes = map[int]string{
-	http.StatusBadRequest:            "invalid_request",
-	http.StatusUnauthorized:          "unauthenticated",
-	http.StatusForbidden:             "forbidden",
-	http.StatusNotFound:              "not_found",
-	http.StatusMethodNotAllowed:      "method_not_allowed",
-	http.StatusNotAcceptable:         "not_acceptable",
-	http.StatusRequestTimeout:        "request_timeout",
-	http.StatusConflict:              "conflict",
-	http.StatusGone:                  "gone",
-	http.StatusPreconditionFailed:    "precondition_failed",
-	http.StatusRequestEntityTooLarge: "payload_too_large",
-	http.StatusUnsupportedMediaType:  "unsupported_media_type",
-	http.StatusUnprocessableEntity:   "invalid_fields",
-	http.StatusPreconditionRequired:  "precondition_required",
-	http.StatusTooManyRequests:       "too_many_requests",
-	http.StatusInternalServerError:   "internal",
-	http.StatusNotImplemented:        "not_implemented",
-	http.StatusServiceUnavailable:    "unavailable",
-	http.StatusGatewayTimeout:        "timeout",
+// statusTexts give each status the code of a problem that has none of its own (huma's errors,
+// unmatched routes, domain errors made before errors carried codes) and its Chinese title; the
+// English title is net/http's.
+var statusTexts = map[int]struct{ code, zh string }{
+	http.StatusBadRequest:            {"invalid_request", "请求有误"},
+	http.StatusUnauthorized:          {"unauthenticated", "请先登录"},
+	http.StatusForbidden:             {"forbidden", "无权操作"},
+	http.StatusNotFound:              {"not_found", "未找到"},
+	http.StatusMethodNotAllowed:      {"method_not_allowed", "不支持该请求方法"},
+	http.StatusNotAcceptable:         {"not_acceptable", "无法提供所需格式"},
+	http.StatusRequestTimeout:        {"request_timeout", "请求超时"},
+	http.StatusConflict:              {"conflict", "冲突"},
+	http.StatusGone:                  {"gone", "已不存在"},
+	http.StatusPreconditionFailed:    {"precondition_failed", "数据已被他人修改"},
+	http.StatusRequestEntityTooLarge: {"payload_too_large", "提交的内容过大"},
+	http.StatusUnsupportedMediaType:  {"unsupported_media_type", "不支持的内容类型"},
+	http.StatusUnprocessableEntity:   {"invalid_fields", "填写内容有误"},
+	http.StatusPreconditionRequired:  {"precondition_required", "缺少版本标记"},
+	http.StatusTooManyRequests:       {"too_many_requests", "操作过于频繁"},
+	http.StatusInternalServerError:   {"internal", "系统内部错误"},
+	http.StatusNotImplemented:        {"not_implemented", "功能尚未提供"},
+	http.StatusServiceUnavailable:    {"unavailable", "服务暂时不可用"},
+	http.StatusGatewayTimeout:        {"timeout", "处理超时"},
 }
 
 // statusCode is the code of a problem that has none but its status.
 func statusCode(status int) string {
-	if c, ok := statusCodes[status]; ok {
-		return c
+	if t, ok := statusTexts[status]; ok {
+		return t.code
 	}
 	return "http_" + strconv.Itoa(status)
 }
 
-// statusTitlesZh are the Chinese titles of the statuses; English titles are net/http's.
-var statusTitlesZh = map[int]string{
-	http.StatusBadRequest:            "请求有误",
-	http.StatusUnauthorized:          "请先登录",
-	http.StatusForbidden:             "无权操作",
-	http.StatusNotFound:              "未找到",
-	http.StatusMethodNotAllowed:      "不支持该请求方法",
-	http.StatusNotAcceptable:         "无法提供所需格式",
-	http.StatusRequestTimeout:        "请求超时",
-	http.StatusConflict:              "冲突",
-	http.StatusGone:                  "已不存在",
-	http.StatusPreconditionFailed:    "数据已被他人修改",
-	http.StatusRequestEntityTooLarge: "提交的内容过大",
-	http.StatusUnsupportedMediaType:  "不支持的内容类型",
-	http.StatusUnprocessableEntity:   "填写内容有误",
-	http.StatusPreconditionRequired:  "缺少版本标记",
-	http.StatusTooManyRequests:       "操作过于频繁",
-	http.StatusInternalServerError:   "系统内部错误",
-	http.StatusNotImplemented:        "功能尚未提供",
-	http.StatusServiceUnavailable:    "服务暂时不可用",
-	http.StatusGatewayTimeout:        "处理超时",
-}
-
 // statusTitleZh is the Chinese title of status.
 func statusTitleZh(status int) string {
-	if t, ok := statusTitlesZh[status]; ok {
-		return t
+	if t, ok := statusTexts[status]; ok {
+		return t.zh
 	}
 	return "请求未能完成"
 }
