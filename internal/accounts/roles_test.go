@@ -6,6 +6,7 @@ import (
 
 	"talentd/internal/auth"
 	"talentd/internal/pgtest"
+	"talentd/internal/vocab"
 )
 
 // TestRoleVocab_MatchesDatabase holds the roles' list to the accounts.role CHECK constraint and to
@@ -28,5 +29,12 @@ func TestRoleVocab_MatchesDatabase(t *testing.T) {
 		if term, _ := auth.RoleVocab.Term(code); term.Zh == "" || term.En == "" {
 			t.Errorf("role %s lacks a label", code)
 		}
+	}
+}
+
+func TestRole_SchemaNamesItsList(t *testing.T) {
+	s := auth.Role("").Schema(nil)
+	if s.Extensions[vocab.SchemaExtension] != "role" || len(s.Enum) != len(auth.AllRoles) {
+		t.Errorf("role schema: %+v", s)
 	}
 }
