@@ -140,7 +140,8 @@ func (r response) json(t *testing.T) map[string]any {
 }
 
 // call sends a request as the given user ("" for anonymous). body is marshalled unless it is a
-// string or []byte, which is sent as is. headers are name, value pairs.
+// string or []byte, which is sent as is. headers are name, value pairs; Accept-Language is "en"
+// unless they name another.
 func (e *testEnv) call(method, path, user string, body any, headers ...string) response {
 	e.t.Helper()
 	var rd io.Reader
@@ -167,6 +168,7 @@ func (e *testEnv) call(method, path, user string, body any, headers ...string) r
 	if user != "" {
 		req.Header.Set("Authorization", "Bearer "+e.tokens[user])
 	}
+	req.Header.Set("Accept-Language", "en") // the suite reads English; a test of Chinese passes its own header
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}

@@ -25,6 +25,7 @@ import (
 	"talentd/internal/page"
 	"talentd/internal/postgres"
 	"talentd/internal/secrets"
+	"talentd/internal/vocab"
 	"talentd/migrations"
 	"talentd/talent"
 	"talentd/web"
@@ -216,6 +217,7 @@ func newHTTP(db *sqlx.DB, s *services, log *slog.Logger) *httpapi.Server {
 	audit.Register(srv.API, s.audit)
 	talent.Register(srv.API, s.talent)
 	greencard.Register(srv.API, s.greencard)
+	httpapi.RegisterVocabularies(srv.API, append([]*vocab.List{auth.RoleVocab}, talent.Vocabularies()...))
 	return srv
 }
 

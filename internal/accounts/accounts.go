@@ -36,28 +36,34 @@ type Session struct {
 
 // Errors the operations return.
 var (
-	ErrBadCredentials   = errs.Untranslated(errs.Unauthenticated, "wrong username or password")
-	ErrAccountNotFound  = errs.Untranslated(errs.NotFound, "account not found")
-	ErrUsernameTaken    = errs.Untranslated(errs.Conflict, "an account with this username exists already")
-	ErrAPIKeyNotFound   = errs.Untranslated(errs.NotFound, "API key not found")
-	ErrEnterpriseScope  = errs.UntranslatedFields("enterprise does not fit the role", errs.FieldError{Location: "body.enterprise_id", Message: "required for enterprise_hr and not allowed for any other role"})
-	ErrUnknownEnterpise = errs.UntranslatedFields("no such enterprise", errs.FieldError{Location: "body.enterprise_id", Message: "no enterprise with this id"})
-	ErrSelfDisable      = errs.Untranslated(errs.Conflict, "you cannot disable or demote your own account")
+	ErrBadCredentials  = errs.New(errs.Unauthenticated, "bad_credentials", "用户名或密码不正确", "wrong username or password")
+	ErrAccountNotFound = errs.New(errs.NotFound, "account_not_found", "未找到该账号", "account not found")
+	ErrUsernameTaken   = errs.New(errs.Conflict, "username_taken", "该用户名已被使用，请换一个用户名", "an account with this username exists already")
+	ErrAPIKeyNotFound  = errs.New(errs.NotFound, "api_key_not_found", "未找到该接口密钥", "API key not found")
+	ErrEnterpriseScope = errs.FieldsWith("enterprise_scope", "所属企业与角色不符", "enterprise does not fit the role", errs.Field("body.enterprise_id", "enterprise_scope",
+		"所属企业：企业人事账号必须指定所属企业，其他角色不能指定", "required for enterprise_hr and not allowed for any other role", nil))
+	ErrUnknownEnterpise = errs.FieldsWith("enterprise_not_found", "没有这个企业", "no such enterprise", errs.Field("body.enterprise_id", "enterprise_not_found",
+		"所属企业：没有这个编号的企业", "no enterprise with this id", nil))
+	ErrSelfDisable = errs.New(errs.Conflict, "self_disable", "不能停用自己的账号，也不能更改自己的角色", "you cannot disable or demote your own account")
 )
 
 // ErrTooManyAttempts is the kind and message of a throttled password check; the error returned
 // carries a Retry-After.
-var ErrTooManyAttempts = errs.Untranslated(errs.TooManyRequests,
+var ErrTooManyAttempts = errs.New(errs.TooManyRequests, "too_many_attempts",
+	"登录失败次数过多，请稍后再试，或请系统管理员解除锁定",
 	"too many failed sign-in attempts; try again later, or ask an administrator to unlock the account")
 
 // ErrWrongCurrentPassword is returned when a password change names the wrong current password.
-var ErrWrongCurrentPassword = errs.UntranslatedFields("current password is wrong", errs.FieldError{Location: "body.current_password", Message: "does not match"})
+var ErrWrongCurrentPassword = errs.FieldsWith("wrong_password", "当前密码不正确", "current password is wrong", errs.Field("body.current_password", "wrong_password",
+	"当前密码：与账号的密码不符", "does not match", nil))
 
 // ErrHashingBusy is returned when every hashing slot stayed taken for the whole wait: the request
 // is refused (503 with Retry-After) rather than queued without end behind a flood of logins.
-var ErrHashingBusy = errs.Untranslated(errs.Unavailable, "the server is busy checking passwords; try again in a moment")
+var ErrHashingBusy = errs.New(errs.Unavailable, "hashing_busy", "系统正忙于核验密码，请稍后再试",
+	"the server is busy checking passwords; try again in a moment")
 
-// ErrWeakPassword is the error every policy refusal matches (errors.Is); its field names the
-// password field and says what is wrong.
-var ErrWeakPassword = errs.UntranslatedFields("password does not meet the policy", errs.FieldError{
-	Location: "body.password", Message: fmt.Sprintf("must be %d to %d characters", MinPasswordLen, MaxPasswordLen)})
+// ErrWeakPassword is the error every policy refusal matches (errors.Is, by its code); its field
+// names the password field and says what is wrong.
+var ErrWeakPassword = errs.FieldsWith("weak_password", "密码不符合安全要求，请按提示修改", "password does not meet the policy",
+	errs.Field("body.password", "password_length", fmt.Sprintf("密码：长度应为 %d 至 %d 个字符", MinPasswordLen, MaxPasswordLen),
+		fmt.Sprintf("must be %d to %d characters", MinPasswordLen, MaxPasswordLen), nil))

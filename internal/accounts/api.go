@@ -53,7 +53,7 @@ type accountInput struct {
 		Username     string    `json:"username" minLength:"3" maxLength:"64" pattern:"^[a-z0-9][a-z0-9._-]{2,63}$" example:"hr-zhang"`
 		DisplayName  string    `json:"display_name" minLength:"1" maxLength:"100" example:"张敏"`
 		Password     string    `json:"password" minLength:"10" maxLength:"128"`
-		Role         auth.Role `json:"role" enum:"admin,talent_office,enterprise_hr,service_window,commissioner,housing_office,finance"`
+		Role         auth.Role `json:"role"`
 		EnterpriseID *int64    `json:"enterprise_id,omitempty" minimum:"1" doc:"Required for enterprise_hr, not allowed otherwise"`
 	}
 }
@@ -72,16 +72,16 @@ type updateAccountInput struct {
 	IfMatch string `header:"If-Match" maxLength:"32" doc:"The ETag from a previous read; the update is refused with 412 if the account changed since"`
 	Body    struct {
 		DisplayName  string    `json:"display_name" minLength:"1" maxLength:"100"`
-		Role         auth.Role `json:"role" enum:"admin,talent_office,enterprise_hr,service_window,commissioner,housing_office,finance"`
+		Role         auth.Role `json:"role"`
 		EnterpriseID *int64    `json:"enterprise_id,omitempty" minimum:"1"`
 		Active       bool      `json:"active" doc:"false disables the account and revokes its sessions and API keys"`
 	}
 }
 
 type listAccountsInput struct {
-	Role         string `query:"role" enum:"admin,talent_office,enterprise_hr,service_window,commissioner,housing_office,finance"`
-	EnterpriseID int64  `query:"enterprise_id" minimum:"0"`
-	Active       string `query:"active" enum:"true,false"`
+	Role         auth.Role `query:"role"`
+	EnterpriseID int64     `query:"enterprise_id" minimum:"0"`
+	Active       string    `query:"active" enum:"true,false"`
 	page.Query
 }
 
@@ -202,7 +202,7 @@ func Register(api huma.API, s *Service) {
 		OperationID: "list-accounts", Method: http.MethodGet, Path: "/v1/accounts", Tags: tags,
 		Summary: "List accounts",
 	}, auth.RoleAdmin), func(ctx context.Context, in *listAccountsInput) (*listAccountsOutput, error) {
-		f := Filter{Role: auth.Role(in.Role), EnterpriseID: in.EnterpriseID}
+		f := Filter{Role: in.Role, EnterpriseID: in.EnterpriseID}
 		if in.Active != "" {
 			active := in.Active == "true"
 			f.Active = &active

@@ -5,8 +5,6 @@ import (
 	"math"
 	"runtime"
 	"time"
-
-	"talentd/internal/errs"
 )
 
 // Defaults for the hashing cap. Each Argon2id computation holds argonMemory (19 MiB) until it
@@ -44,8 +42,7 @@ func (h *hashLimiter) do(ctx context.Context, f func()) error {
 		select {
 		case h.slots <- struct{}{}:
 		case <-timer.C:
-			return &errs.Error{Kind: ErrHashingBusy.Kind, Message: ErrHashingBusy.Message,
-				RetryAfterSeconds: max(1, int(math.Ceil(h.wait.Seconds())))}
+			return ErrHashingBusy.RetryAfter(max(1, int(math.Ceil(h.wait.Seconds()))))
 		case <-ctx.Done():
 			return ctx.Err()
 		}

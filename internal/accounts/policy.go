@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"talentd/internal/errs"
+	"talentd/internal/vocab"
 )
 
 // Password length limits: long enough to resist guessing, bounded so hashing stays cheap.
@@ -49,45 +50,55 @@ var keyboardRuns = []string{
 	"a1s2d3f4g5h6j7k8l9",
 }
 
-// passwordProblem says what makes pw too weak for the account username (which may be empty), or
-// "" when it is acceptable. The reasons are meant for the person choosing the password.
-func passwordProblem(pw, username string) string {
+// weakness is why a password is refused: a stable code and the reason in Chinese and English,
+// for the person choosing it. The zero value means the password is acceptable.
+type weakness struct{ code, zh, en string }
+
+// passwordProblem says what makes pw too weak for the account username (which may be empty); the
+// zero weakness when it is acceptable.
+func passwordProblem(pw, username string) weakness {
 	n := utf8.RuneCountInString(pw)
 	if n < MinPasswordLen || n > MaxPasswordLen {
-		return fmt.Sprintf("must be %d to %d characters", MinPasswordLen, MaxPasswordLen)
+		return weakness{"password_length", fmt.Sprintf("长度应为 %d 至 %d 个字符", MinPasswordLen, MaxPasswordLen),
+			fmt.Sprintf("must be %d to %d characters", MinPasswordLen, MaxPasswordLen)}
 	}
 	if strings.TrimSpace(pw) == "" {
-		return "must not be only spaces"
+		return weakness{"password_blank", "不能全是空格", "must not be only spaces"}
 	}
 	lower := strings.ToLower(pw)
 	if username = strings.ToLower(strings.TrimSpace(username)); username != "" && strings.Contains(lower, username) {
-		return "must not contain the username"
+		return weakness{"password_contains_username", "不能包含用户名", "must not contain the username"}
 	}
 	runes := []rune(lower)
 	switch period := shortestPeriod(runes); {
 	case period == 1:
-		return "must not be one character repeated"
+		return weakness{"password_repeated", "不能由同一个字符重复组成", "must not be one character repeated"}
 	case period <= 6 && period <= len(runes)/2:
-		return "must not be a short pattern repeated"
+		return weakness{"password_repeated", "不能由一小段字符重复组成", "must not be a short pattern repeated"}
 	}
 	if isSequence(runes) {
-		return "must not be a simple sequence of letters or digits"
+		return weakness{"password_sequence", "不能是连续的字母或数字", "must not be a simple sequence of letters or digits"}
 	}
 	if isKeyboardRun(lower) {
-		return "must not be a row or run of keys on the keyboard"
+		return weakness{"password_keyboard_run", "不能是键盘上连续的一排或一串按键", "must not be a row or run of keys on the keyboard"}
 	}
 	if isCommon(lower) {
-		return "is one of the most common passwords (perhaps with digits or symbols added); choose a less guessable one"
+		return weakness{"password_common", "属于最常见的密码（或只是在其前后加了数字、符号），请换一个不易被猜到的密码",
+			"is one of the most common passwords (perhaps with digits or symbols added); choose a less guessable one"}
 	}
-	return ""
+	return weakness{}
 }
 
 // checkPassword returns a field error on location (e.g. "body.password") when pw is too weak.
 func checkPassword(pw, username, location string) error {
-	if problem := passwordProblem(pw, username); problem != "" {
-		return errs.UntranslatedFields(ErrWeakPassword.Message, errs.FieldError{Location: location, Message: problem})
+	w := passwordProblem(pw, username)
+	if w.code == "" {
+		return nil
 	}
-	return nil
+	name := strings.TrimPrefix(location, "body.")
+	zh, _ := vocab.FieldLabel(name)
+	return errs.FieldsWith(ErrWeakPassword.Code, ErrWeakPassword.Zh, ErrWeakPassword.Message,
+		errs.Field(location, w.code, zh+"："+w.zh, w.en, nil))
 }
 
 // shortestPeriod is the length of the shortest unit that, repeated, spells r (a trailing partial

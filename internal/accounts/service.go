@@ -90,8 +90,7 @@ var usernamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{2,63}$`)
 
 // tooManyAttempts is ErrTooManyAttempts telling the client how long to wait.
 func tooManyAttempts(wait time.Duration) error {
-	return &errs.Error{Kind: ErrTooManyAttempts.Kind, Message: ErrTooManyAttempts.Message,
-		RetryAfterSeconds: max(1, int(math.Ceil(wait.Seconds())))}
+	return ErrTooManyAttempts.RetryAfter(max(1, int(math.Ceil(wait.Seconds()))))
 }
 
 // Login checks a username and password and opens a session. Failed attempts are throttled per
@@ -183,19 +182,21 @@ func (s *Service) Authenticate(ctx context.Context, token string) (auth.Principa
 func validateAccountFields(username, displayName string, role auth.Role, enterpriseID *int64, checkUsername bool) error {
 	var fields []errs.FieldError
 	if checkUsername && !usernamePattern.MatchString(username) {
-		fields = append(fields, errs.FieldError{Location: "body.username", Value: username,
-			Message: "3 to 64 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter or digit"})
+		fields = append(fields, errs.Field("body.username", "username_format",
+			"用户名：应为 3 至 64 个字符，只能用小写字母、数字和“.”“_”“-”，并以字母或数字开头",
+			"3 to 64 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter or digit", username))
 	}
 	if n := len([]rune(strings.TrimSpace(displayName))); n < 1 || n > 100 {
-		fields = append(fields, errs.FieldError{Location: "body.display_name", Message: "1 to 100 characters", Value: displayName})
+		fields = append(fields, errs.Field("body.display_name", "length", "显示名称：应为 1 至 100 个字符", "1 to 100 characters", displayName))
 	}
 	if !role.Valid() {
-		fields = append(fields, errs.FieldError{Location: "body.role", Message: "unknown role", Value: role})
+		fields = append(fields, errs.Field("body.role", "enum", "角色：应为以下之一："+strings.Join(auth.RoleVocab.Labels(), "、"),
+			"unknown role", role))
 	} else if (role == auth.RoleEnterpriseHR) != (enterpriseID != nil) {
 		fields = append(fields, ErrEnterpriseScope.Fields...)
 	}
 	if len(fields) > 0 {
-		return errs.UntranslatedFields("invalid account", fields...)
+		return errs.Fields(fields...)
 	}
 	return nil
 }
@@ -403,10 +404,10 @@ func (s *Service) UnlockAccount(ctx context.Context, id int64) error {
 func (s *Service) CreateAPIKey(ctx context.Context, accountID int64, name string, expiresAt *time.Time) (auth.APIKey, string, error) {
 	name = strings.TrimSpace(name)
 	if n := len([]rune(name)); n < 1 || n > 100 {
-		return auth.APIKey{}, "", errs.UntranslatedFields("invalid API key", errs.FieldError{Location: "body.name", Message: "1 to 100 characters", Value: name})
+		return auth.APIKey{}, "", errs.Fields(errs.Field("body.name", "length", "密钥名称：应为 1 至 100 个字符", "1 to 100 characters", name))
 	}
 	if expiresAt != nil && !expiresAt.After(s.now()) {
-		return auth.APIKey{}, "", errs.UntranslatedFields("invalid API key", errs.FieldError{Location: "body.expires_at", Message: "must be in the future", Value: expiresAt})
+		return auth.APIKey{}, "", errs.Fields(errs.Field("body.expires_at", "not_future", "到期时间：应晚于当前时间", "must be in the future", expiresAt))
 	}
 	token, err := newToken(apiKeyPrefix)
 	if err != nil {

@@ -55,14 +55,15 @@ func TestPasswordProblem(t *testing.T) {
 		"Admin@123456":                        "common",
 		"clerk-zhang-2026":                    "username",
 	} {
-		if got := passwordProblem(pw, "Clerk-Zhang"); !strings.Contains(got, want) {
-			t.Errorf("%q: %q, want a reason mentioning %q", pw, got, want)
+		got := passwordProblem(pw, "Clerk-Zhang")
+		if !strings.Contains(got.en, want) || got.code == "" || got.zh == "" {
+			t.Errorf("%q: %+v, want a coded reason in both languages mentioning %q", pw, got, want)
 		}
 	}
 	for _, ok := range []string{"talentd-demo", "test-password-1", "a-long-password", "another-password",
 		"bootstrap-password", "correct horse battery", "人才办窗口的登录口令", "窗口三号的登录口令很长", "Tr0ub4dor&3x"} {
-		if got := passwordProblem(ok, "alice"); got != "" {
-			t.Errorf("%q refused: %s", ok, got)
+		if got := passwordProblem(ok, "alice"); got != (weakness{}) {
+			t.Errorf("%q refused: %+v", ok, got)
 		}
 	}
 	if len(commonPasswords) < 300 {

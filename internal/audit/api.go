@@ -37,8 +37,7 @@ func Register(api huma.API, s *Service) {
 		Tags:        []string{"Audit"},
 	}, auth.RoleAdmin, auth.RoleTalentOffice), func(ctx context.Context, in *listAuditInput) (*listAuditOutput, error) {
 		if !in.From.IsZero() && !in.To.IsZero() && !in.From.Before(in.To) {
-			return nil, errs.UntranslatedFields("invalid time range",
-				errs.FieldError{Location: "query.to", Message: "must be after from", Value: in.To})
+			return nil, errs.Fields(errs.Field("query.to", "range", "截止时间：应晚于起始时间", "must be after from", in.To))
 		}
 		res, err := s.List(ctx, Filter{EntityType: in.EntityType, EntityID: in.EntityID, ActorID: in.ActorID,
 			Action: in.Action, From: in.From, To: in.To}, in.Query)

@@ -8,7 +8,10 @@ import (
 	"slices"
 	"time"
 
+	"github.com/danielgtaylor/huma/v2"
+
 	"talentd/internal/errs"
+	"talentd/internal/vocab"
 )
 
 // Role is what an account may do; the values are stored in accounts.role.
@@ -29,8 +32,24 @@ const (
 var AllRoles = []Role{RoleAdmin, RoleTalentOffice, RoleEnterpriseHR, RoleServiceWindow,
 	RoleCommissioner, RoleHousingOffice, RoleFinance}
 
+// RoleVocab is the roles with their labels, in the order of AllRoles: the API schema of a role,
+// the labels of GET /v1/vocabularies and the database's CHECK constraint (held to it by a test)
+// all come from it.
+var RoleVocab = vocab.NewList("role",
+	vocab.T(string(RoleAdmin), "系统管理员", "System administrator"),
+	vocab.T(string(RoleTalentOffice), "人才办", "Talent office"),
+	vocab.T(string(RoleEnterpriseHR), "企业人事", "Enterprise HR"),
+	vocab.T(string(RoleServiceWindow), "服务窗口", "Service window"),
+	vocab.T(string(RoleCommissioner), "人才服务专员", "Talent service commissioner"),
+	vocab.T(string(RoleHousingOffice), "住房保障", "Housing office"),
+	vocab.T(string(RoleFinance), "财政", "Finance bureau"),
+)
+
 // Valid reports whether r is one of AllRoles.
 func (r Role) Valid() bool { return slices.Contains(AllRoles, r) }
+
+// Schema describes a role in the OpenAPI document: one of RoleVocab's codes.
+func (Role) Schema(huma.Registry) *huma.Schema { return RoleVocab.Schema() }
 
 // Principal is who a request acts as.
 type Principal struct {
@@ -60,10 +79,11 @@ func FromContext(ctx context.Context) (Principal, bool) {
 }
 
 // ErrUnauthenticated is returned when a request carries no valid credentials.
-var ErrUnauthenticated = errs.Untranslated(errs.Unauthenticated, "authentication required: send Authorization: Bearer <token>")
+var ErrUnauthenticated = errs.New(errs.Unauthenticated, "unauthenticated", "请先登录：请求未带有效的登录凭证，或登录已过期",
+	"authentication required: send Authorization: Bearer <token>")
 
 // ErrForbidden is returned when the caller's role may not perform the operation.
-var ErrForbidden = errs.Untranslated(errs.Forbidden, "your role may not perform this operation")
+var ErrForbidden = errs.New(errs.Forbidden, "forbidden", "您的角色无权进行此项操作", "your role may not perform this operation")
 
 // MustPrincipal returns the principal in ctx or ErrUnauthenticated; services call it so that a
 // missing principal can never be mistaken for an all-powerful one.

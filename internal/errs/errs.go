@@ -112,6 +112,13 @@ func (e *Error) With(cause error) *Error {
 	return &c
 }
 
+// RetryAfter returns a copy of e that tells the client to wait seconds before trying again.
+func (e *Error) RetryAfter(seconds int) *Error {
+	c := *e
+	c.RetryAfterSeconds = seconds
+	return &c
+}
+
 // New returns an error of the given kind with a stable code and client-safe messages in Chinese and
 // English.
 func New(kind Kind, code, zh, en string) *Error {
@@ -132,6 +139,12 @@ func Wrap(kind Kind, code, zh, en string, cause error) *Error {
 func Fields(fields ...FieldError) *Error {
 	return &Error{Kind: Invalid, Code: "invalid_fields", Zh: "填写的内容有误，请按各项提示修改",
 		Message: "some fields are not valid; see each field's message", Fields: fields}
+}
+
+// FieldsWith is Fields under its own code and messages, for a sentinel that errors.Is must tell
+// apart from other field errors (every Fields error shares the code "invalid_fields").
+func FieldsWith(code, zh, en string, fields ...FieldError) *Error {
+	return &Error{Kind: Invalid, Code: code, Zh: zh, Message: en, Fields: fields}
 }
 
 // Field returns a FieldError with messages in both languages.

@@ -3,6 +3,8 @@
 package etag
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"strconv"
 	"strings"
 
@@ -13,7 +15,8 @@ import (
 func Of(version int) string { return `"` + strconv.Itoa(version) + `"` }
 
 // ErrStale is returned when If-Match names another version than the stored one.
-var ErrStale = errs.Untranslated(errs.PreconditionFailed, "the object was changed by someone else since you read it (If-Match does not match its ETag); reload it and try again")
+var ErrStale = errs.New(errs.PreconditionFailed, "stale", "您打开这条记录后，已有其他人修改过它；请刷新后重新修改并提交",
+	"the object was changed by someone else since you read it (If-Match does not match its ETag); reload it and try again")
 
 // Version parses an If-Match header into the version it requires; 0 means no precondition (the
 // header is absent or "*"). A value that is no entity tag of ours can never match: ErrStale.
@@ -37,4 +40,23 @@ func Check(want, stored int) error {
 		return ErrStale
 	}
 	return nil
+}
+
+// OfContent returns the strong entity tag of a representation: a digest of its bytes, for
+// responses that have no row version (lists assembled per request, images).
+func OfContent(content []byte) string {
+	sum := sha256.Sum256(content)
+	return `"` + hex.EncodeToString(sum[:16]) + `"`
+}
+
+// NoneMatch reports whether an If-None-Match header names tag (weakly compared, as RFC 9110 asks
+// for If-None-Match) or is "*": then a GET answers 304 Not Modified.
+func NoneMatch(ifNoneMatch, tag string) bool {
+	for _, candidate := range strings.Split(ifNoneMatch, ",") {
+		candidate = strings.TrimPrefix(strings.TrimSpace(candidate), "W/")
+		if candidate == "*" || candidate == strings.TrimPrefix(tag, "W/") {
+			return true
+		}
+	}
+	return false
 }

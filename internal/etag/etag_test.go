@@ -54,3 +54,15 @@ func TestCheck(t *testing.T) {
 		t.Errorf("stale version must fail with ErrStale, got %v", err)
 	}
 }
+
+func TestContentTags(t *testing.T) {
+	a, b := OfContent([]byte("甲")), OfContent([]byte("乙"))
+	if a == b || a != OfContent([]byte("甲")) || a[0] != '"' || a[len(a)-1] != '"' {
+		t.Errorf("OfContent: %s %s", a, b)
+	}
+	for header, want := range map[string]bool{a: true, "W/" + a: true, `"x", ` + a: true, "*": true, "": false, b: false, `"x"`: false} {
+		if got := NoneMatch(header, a); got != want {
+			t.Errorf("NoneMatch(%q) = %v, want %v", header, got, want)
+		}
+	}
+}

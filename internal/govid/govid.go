@@ -2,9 +2,10 @@
 // code of an organisation (统一社会信用代码, GB 32100-2015) and the resident identity number of a
 // person (居民身份证号码, GB 11643-1999).
 //
-// Every rejection is an *errs.Error of kind Invalid whose message is safe to send to the client and
-// never repeats the identity number, so a handler can return it as is; its cause is one of the
-// sentinel errors below, for callers that branch with errors.Is.
+// Every rejection is an *errs.Error of kind Invalid with a stable code ("uscc_checksum",
+// "id_number_birth_date", …) and a message in Chinese and English that is safe to send to the
+// client and never repeats the identity number, so a handler can return it as is; its cause is
+// one of the sentinel errors below, for callers that branch with errors.Is.
 package govid
 
 import (
@@ -31,8 +32,10 @@ var (
 
 const codeLen = 18
 
-func invalid(cause error, format string, args ...any) error {
-	return &errs.Error{Kind: errs.Invalid, Message: fmt.Sprintf(format, args...), Err: cause}
+// invalid is a rejection with a stable code and its reason in Chinese and English; cause is the
+// sentinel behind it.
+func invalid(cause error, code, zh, en string) error {
+	return errs.Wrap(errs.Invalid, code, zh, en, cause)
 }
 
 // usccCharset is the GB 32100 alphabet: digits and upper-case letters without I, O, Z, S and V,
@@ -66,7 +69,8 @@ func ValidUSCC(s string) bool { return CheckUSCC(s) == nil }
 func CheckUSCC(s string) error {
 	const name = "unified social credit code (统一社会信用代码)"
 	if len(s) != codeLen {
-		return invalid(ErrLength, "%s must be exactly 18 characters, got %d", name, len(s))
+		return invalid(ErrLength, "uscc_length", fmt.Sprintf("统一社会信用代码应为 18 位，现为 %d 位", len(s)),
+			fmt.Sprintf("%s must be exactly 18 characters, got %d", name, len(s)))
 	}
 	for i := range codeLen {
 		c := s[i]
@@ -75,30 +79,40 @@ func CheckUSCC(s string) error {
 		}
 		switch {
 		case c >= 'a' && c <= 'z':
-			return invalid(ErrCharset, "%s must be written in upper case (character %d is %q)", name, i+1, c)
+			return invalid(ErrCharset, "uscc_charset", fmt.Sprintf("统一社会信用代码中的字母应为大写（第 %d 位是 %q）", i+1, c),
+				fmt.Sprintf("%s must be written in upper case (character %d is %q)", name, i+1, c))
 		case strings.IndexByte("IOZSV", c) >= 0:
-			return invalid(ErrCharset, "%s never contains the letters I, O, Z, S or V (character %d is %q; did you mean %q?)",
-				name, i+1, c, lookalike(c))
+			return invalid(ErrCharset, "uscc_charset",
+				fmt.Sprintf("统一社会信用代码不使用字母 I、O、Z、S、V（第 %d 位是 %q，是否应为 %q？）", i+1, c, lookalike(c)),
+				fmt.Sprintf("%s never contains the letters I, O, Z, S or V (character %d is %q; did you mean %q?)", name, i+1, c, lookalike(c)))
 		case c < 0x80:
-			return invalid(ErrCharset, "%s may contain only digits and upper-case letters (character %d is %q)", name, i+1, c)
+			return invalid(ErrCharset, "uscc_charset", fmt.Sprintf("统一社会信用代码只能由数字和大写字母组成（第 %d 位是 %q）", i+1, c),
+				fmt.Sprintf("%s may contain only digits and upper-case letters (character %d is %q)", name, i+1, c))
 		default:
-			return invalid(ErrCharset, "%s may contain only digits and upper-case letters; full-width or other non-ASCII characters are not allowed (at byte %d)", name, i+1)
+			return invalid(ErrCharset, "uscc_charset",
+				fmt.Sprintf("统一社会信用代码只能由数字和大写字母组成，不能含全角或其他非 ASCII 字符（第 %d 个字节）", i+1),
+				fmt.Sprintf("%s may contain only digits and upper-case letters; full-width or other non-ASCII characters are not allowed (at byte %d)", name, i+1))
 		}
 	}
 	if strings.IndexByte(usccAuthorities, s[0]) < 0 {
-		return invalid(ErrFormat, "%s: character 1 (registration authority) %q is not an assigned authority code", name, s[0])
+		return invalid(ErrFormat, "uscc_format", fmt.Sprintf("统一社会信用代码第 1 位（登记管理部门代码）%q 不是已分配的代码", s[0]),
+			fmt.Sprintf("%s: character 1 (registration authority) %q is not an assigned authority code", name, s[0]))
 	}
 	if s[1] < '1' || s[1] > '9' {
-		return invalid(ErrFormat, "%s: character 2 (organisation type) must be a digit 1-9, got %q", name, s[1])
+		return invalid(ErrFormat, "uscc_format", fmt.Sprintf("统一社会信用代码第 2 位（机构类别代码）应为数字 1–9，现为 %q", s[1]),
+			fmt.Sprintf("%s: character 2 (organisation type) must be a digit 1-9, got %q", name, s[1]))
 	}
 	for i := 2; i < 8; i++ {
 		if s[i] < '0' || s[i] > '9' {
-			return invalid(ErrFormat, "%s: characters 3-8 (administrative division code) must be digits, character %d is %q", name, i+1, s[i])
+			return invalid(ErrFormat, "uscc_format",
+				fmt.Sprintf("统一社会信用代码第 3–8 位（行政区划码）应为数字，第 %d 位是 %q", i+1, s[i]),
+				fmt.Sprintf("%s: characters 3-8 (administrative division code) must be digits, character %d is %q", name, i+1, s[i]))
 		}
 	}
 	want, _ := USCCCheckChar(s[:17])
 	if s[17] != want {
-		return invalid(ErrChecksum, "%s: the check character (the last one) does not match the first 17 characters; please look for a mistyped or swapped character", name)
+		return invalid(ErrChecksum, "uscc_checksum", "统一社会信用代码的校验码（最后一位）与前 17 位不符，请检查是否有输错或前后颠倒的字符",
+			name+": the check character (the last one) does not match the first 17 characters; please look for a mistyped or swapped character")
 	}
 	return nil
 }
@@ -123,13 +137,15 @@ func lookalike(c byte) byte {
 // social credit code. It checks only the alphabet, so generators can build any code they like.
 func USCCCheckChar(first17 string) (byte, error) {
 	if len(first17) != 17 {
-		return 0, invalid(ErrLength, "the body of a unified social credit code is 17 characters, got %d", len(first17))
+		return 0, invalid(ErrLength, "uscc_length", fmt.Sprintf("统一社会信用代码的主体应为 17 位，现为 %d 位", len(first17)),
+			fmt.Sprintf("the body of a unified social credit code is 17 characters, got %d", len(first17)))
 	}
 	sum := 0
 	for i := range 17 {
 		v := usccValue[first17[i]]
 		if v < 0 {
-			return 0, invalid(ErrCharset, "character %d of a unified social credit code body is not in %s", i+1, usccCharset)
+			return 0, invalid(ErrCharset, "uscc_charset", fmt.Sprintf("统一社会信用代码主体的第 %d 位不是允许的字符（%s）", i+1, usccCharset),
+				fmt.Sprintf("character %d of a unified social credit code body is not in %s", i+1, usccCharset))
 		}
 		sum += int(v) * usccWeights[i]
 	}
@@ -167,13 +183,16 @@ func ParseIDNumber(s string) (IDNumber, error) {
 	const name = "resident identity number (居民身份证号码)"
 	if len(s) != codeLen {
 		if len(s) == 15 && allDigits(s) {
-			return IDNumber{}, invalid(ErrLength, "%s must be 18 characters; the old 15-digit numbers are no longer accepted, please give the 18-character one", name)
+			return IDNumber{}, invalid(ErrLength, "id_number_length", "身份证号码应为 18 位；15 位的旧号码已不再受理，请提供 18 位号码",
+				name+" must be 18 characters; the old 15-digit numbers are no longer accepted, please give the 18-character one")
 		}
-		return IDNumber{}, invalid(ErrLength, "%s must be exactly 18 characters, got %d", name, len(s))
+		return IDNumber{}, invalid(ErrLength, "id_number_length", fmt.Sprintf("身份证号码应为 18 位，现为 %d 位", len(s)),
+			fmt.Sprintf("%s must be exactly 18 characters, got %d", name, len(s)))
 	}
 	for i := range 17 {
 		if s[i] < '0' || s[i] > '9' {
-			return IDNumber{}, invalid(ErrCharset, "%s: the first 17 characters must be digits, character %d is not", name, i+1)
+			return IDNumber{}, invalid(ErrCharset, "id_number_charset", fmt.Sprintf("身份证号码前 17 位应为数字，第 %d 位不是数字", i+1),
+				fmt.Sprintf("%s: the first 17 characters must be digits, character %d is not", name, i+1))
 		}
 	}
 	last := s[17]
@@ -181,10 +200,12 @@ func ParseIDNumber(s string) (IDNumber, error) {
 		last = 'X'
 	}
 	if (last < '0' || last > '9') && last != 'X' {
-		return IDNumber{}, invalid(ErrCharset, "%s: the last character must be a digit or X", name)
+		return IDNumber{}, invalid(ErrCharset, "id_number_charset", "身份证号码最后一位应为数字或 X",
+			name+": the last character must be a digit or X")
 	}
 	if !idProvinces[s[:2]] && s[0] != '9' {
-		return IDNumber{}, invalid(ErrFormat, "%s: the first two digits are not a province code", name)
+		return IDNumber{}, invalid(ErrFormat, "id_number_region", "身份证号码前两位不是有效的省级行政区划代码",
+			name+": the first two digits are not a province code")
 	}
 	birth, err := idBirthDate(s[6:14])
 	if err != nil {
@@ -192,7 +213,8 @@ func ParseIDNumber(s string) (IDNumber, error) {
 	}
 	want, _ := IDCheckChar(s[:17])
 	if last != want {
-		return IDNumber{}, invalid(ErrChecksum, "%s: the check character (the last one) does not match the first 17 digits; please look for a mistyped or swapped digit", name)
+		return IDNumber{}, invalid(ErrChecksum, "id_number_checksum", "身份证号码的校验码（最后一位）与前 17 位不符，请检查是否有输错或前后颠倒的数字",
+			name+": the check character (the last one) does not match the first 17 digits; please look for a mistyped or swapped digit")
 	}
 	gender := "male"
 	if (s[16]-'0')%2 == 0 {
@@ -209,13 +231,16 @@ func idBirthDate(d string) (time.Time, error) {
 	t := time.Date(y, time.Month(m), day, 0, 0, 0, 0, time.UTC)
 	// time.Date normalises 30 February to 2 March, so a round trip exposes impossible dates.
 	if m < 1 || m > 12 || t.Year() != y || t.Month() != time.Month(m) || t.Day() != day {
-		return time.Time{}, invalid(ErrBirthDate, "%s: characters 7-14 must be a real birth date (YYYYMMDD), and this one does not exist", name)
+		return time.Time{}, invalid(ErrBirthDate, "id_number_birth_date", "身份证号码第 7–14 位应为真实的出生日期（年月日），这个日期不存在",
+			name+": characters 7-14 must be a real birth date (YYYYMMDD), and this one does not exist")
 	}
 	if y < 1900 {
-		return time.Time{}, invalid(ErrBirthDate, "%s: the birth date in characters 7-14 is before 1900", name)
+		return time.Time{}, invalid(ErrBirthDate, "id_number_birth_date", "身份证号码第 7–14 位的出生日期早于 1900 年",
+			name+": the birth date in characters 7-14 is before 1900")
 	}
 	if t.After(civil.DistrictToday().Time()) {
-		return time.Time{}, invalid(ErrBirthDate, "%s: the birth date in characters 7-14 is in the future", name)
+		return time.Time{}, invalid(ErrBirthDate, "id_number_birth_date", "身份证号码第 7–14 位的出生日期晚于今天",
+			name+": the birth date in characters 7-14 is in the future")
 	}
 	return t, nil
 }
@@ -236,13 +261,15 @@ func NormalizeIDNumber(s string) (string, error) {
 // digits of a resident identity number.
 func IDCheckChar(first17 string) (byte, error) {
 	if len(first17) != 17 {
-		return 0, invalid(ErrLength, "the body of a resident identity number is 17 digits, got %d characters", len(first17))
+		return 0, invalid(ErrLength, "id_number_length", fmt.Sprintf("身份证号码的主体应为 17 位数字，现为 %d 个字符", len(first17)),
+			fmt.Sprintf("the body of a resident identity number is 17 digits, got %d characters", len(first17)))
 	}
 	sum := 0
 	for i := range 17 {
 		c := first17[i]
 		if c < '0' || c > '9' {
-			return 0, invalid(ErrCharset, "the body of a resident identity number must be digits, character %d is not", i+1)
+			return 0, invalid(ErrCharset, "id_number_charset", fmt.Sprintf("身份证号码的主体应全为数字，第 %d 位不是数字", i+1),
+				fmt.Sprintf("the body of a resident identity number must be digits, character %d is not", i+1))
 		}
 		sum += int(c-'0') * idWeights[i]
 	}

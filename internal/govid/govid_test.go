@@ -58,7 +58,7 @@ func TestCheckUSCC(t *testing.T) {
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("CheckUSCC(%q) = %v, want cause %v", tt.in, err, tt.want)
 			}
-			assertClientMessage(t, err, "unified social credit code")
+			assertClientMessage(t, err, "unified social credit code", "统一社会信用代码", "uscc_")
 		})
 	}
 }
@@ -165,11 +165,11 @@ func TestParseIDNumber(t *testing.T) {
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("ParseIDNumber(%q) = %v, want cause %v", tt.in, err, tt.want)
 			}
-			assertClientMessage(t, err, "resident identity number")
+			assertClientMessage(t, err, "resident identity number", "身份证号码", "id_number_")
 			var e *errs.Error
 			errors.As(err, &e)
-			if len(tt.in) >= 14 && strings.Contains(e.Message, tt.in[6:14]) {
-				t.Errorf("message %q repeats part of the number", e.Message)
+			if len(tt.in) >= 14 && (strings.Contains(e.Message, tt.in[6:14]) || strings.Contains(e.Zh, tt.in[6:14])) {
+				t.Errorf("message %q / %q repeats part of the number", e.Message, e.Zh)
 			}
 		})
 	}
@@ -327,8 +327,9 @@ func withCheck(body string) string {
 	return body + string(c)
 }
 
-// assertClientMessage checks that a rejection maps to 422 and names the identifier in question.
-func assertClientMessage(t *testing.T, err error, name string) {
+// assertClientMessage checks that a rejection maps to 422, names the identifier in question in
+// English and in Chinese, and carries a code of the identifier's family.
+func assertClientMessage(t *testing.T, err error, name, zhName, codePrefix string) {
 	t.Helper()
 	var e *errs.Error
 	if !errors.As(err, &e) || e.Kind != errs.Invalid {
@@ -336,5 +337,11 @@ func assertClientMessage(t *testing.T, err error, name string) {
 	}
 	if !strings.Contains(e.Message, name) {
 		t.Errorf("message %q does not name the %s", e.Message, name)
+	}
+	if !strings.HasPrefix(e.Zh, zhName) {
+		t.Errorf("Chinese message %q does not name the %s", e.Zh, zhName)
+	}
+	if !strings.HasPrefix(e.Code, codePrefix) {
+		t.Errorf("code %q, want one starting %q", e.Code, codePrefix)
 	}
 }

@@ -38,35 +38,26 @@ func StatusOf(err error) int { return statusOf[errs.KindOf(err)] }
 // clerk retrying by hand is not kept waiting.
 const RetryAfterSeconds = 5
 
-// Problem is an RFC 9457 problem detail with the request id, so a user can quote it to support.
-type Problem struct {
-	huma.ErrorModel
-	RequestID string `json:"request_id,omitempty" doc:"Quote this id when reporting the problem"`
-	// retryAfter, when positive, is sent as Retry-After by huma for a Problem a handler returns
-	// itself (see GetHeaders); errors mapped with a context set the header directly.
-	retryAfter int
-}
-
-// GetHeaders gives huma the Retry-After of a Problem that a handler returned as it is.
-func (p *Problem) GetHeaders() http.Header {
-	if p.retryAfter <= 0 {
-		return nil
-	}
-	return http.Header{"Retry-After": []string{strconv.Itoa(p.retryAfter)}}
-}
+// The detail of a bare 500: nothing of the cause, only what the reader can do.
+const (
+	internalZh = "系统内部出错，请稍后再试；如果问题仍然存在，请把请求编号告诉系统管理员"
+	internalEn = "an unexpected error occurred"
+)
 
 var installOnce sync.Once
 
 // installErrorMapping replaces huma's error constructors (package-level hooks by huma's design) so
 // that every error — huma's own validation errors and those returned by handlers — becomes a
-// Problem: domain errors get their kind's status and field details; an unclassified error that
-// is a database outage (postgres.IsUnavailable) becomes Unavailable, so that every slice answers
-// 503 without translating each call; anything else unclassified is logged in full and reaches the
-// client as a bare 500 with the request id, never driver text. A 503 always carries Retry-After.
+// Problem: domain errors get their kind's status, code and field details; an unclassified error
+// that is a database outage (postgres.IsUnavailable) becomes Unavailable, so that every slice
+// answers 503 without translating each call; anything else unclassified is logged in full and
+// reaches the client as a bare 500 with the request id, never driver text. A 503 always carries
+// Retry-After. huma's own messages are translated (see translateDetail); the reader's language is
+// chosen when the problem is written (see localizeProblems).
 func installErrorMapping(log *slog.Logger) {
 	installOnce.Do(func() {
 		huma.NewError = func(status int, msg string, list ...error) huma.StatusError {
-			p := newProblem(context.Background(), status, msg, list)
+			p := fromHuma(context.Background(), nil, status, msg, list)
 			if status == http.StatusServiceUnavailable {
 				p.retryAfter = RetryAfterSeconds
 			}
@@ -102,13 +93,11 @@ func installErrorMapping(log *slog.Logger) {
 			if status >= 500 {
 				logUnexpected(ctx, log, status, msg, list)
 				if status == http.StatusInternalServerError {
-					return &Problem{ErrorModel: huma.ErrorModel{Title: http.StatusText(status), Status: status,
-						Detail: "an unexpected error occurred"}, RequestID: reqctx.ID(ctx)}
+					return internalProblem(ctx)
 				}
-				return &Problem{ErrorModel: huma.ErrorModel{Title: http.StatusText(status), Status: status,
-					Detail: msg}, RequestID: reqctx.ID(ctx)}
+				return fromHuma(ctx, hctx, status, msg, nil)
 			}
-			return newProblem(ctx, status, msg, list)
+			return fromHuma(ctx, hctx, status, msg, list)
 		}
 	})
 }
@@ -125,7 +114,7 @@ func classify(list []error) *errs.Error {
 	}
 	for _, e := range list {
 		if postgres.IsUnavailable(e) {
-			return errs.UntranslatedWrap(postgres.ErrUnavailable.Kind, postgres.ErrUnavailable.Message, e)
+			return postgres.ErrUnavailable.With(e)
 		}
 	}
 	return nil
@@ -141,17 +130,32 @@ func logUnexpected(ctx context.Context, log *slog.Logger, status int, msg string
 	log.Log(ctx, level, "unexpected error", "request_id", reqctx.ID(ctx), "status", status, "msg", msg, "err", err)
 }
 
-func newProblem(ctx context.Context, status int, msg string, list []error) *Problem {
-	p := &Problem{ErrorModel: huma.ErrorModel{Title: http.StatusText(status), Status: status, Detail: msg},
-		RequestID: reqctx.ID(ctx)}
+// internalProblem is the bare 500: the request id and nothing of the cause.
+func internalProblem(ctx context.Context) *Problem {
+	p := newProblemOf(http.StatusInternalServerError, "", internalZh, internalEn, reqctx.ID(ctx))
+	p.setLang(reqctx.Lang(ctx))
+	return p
+}
+
+// fromHuma makes the problem of an error huma raised itself — validation, an unreadable or too
+// large body, content negotiation — translating its message and each detail's.
+func fromHuma(ctx context.Context, hctx huma.Context, status int, msg string, list []error) *Problem {
+	code, zh, en := translateSummary(status, msg)
+	p := newProblemOf(status, code, zh, en, reqctx.ID(ctx))
+	fields := newFieldResolver(hctx)
 	for _, e := range list {
-		if e != nil {
-			p.Add(e)
+		if e == nil {
+			continue
 		}
+		d := &huma.ErrorDetail{Message: e.Error()}
+		var detailer huma.ErrorDetailer
+		if errors.As(e, &detailer) {
+			d = detailer.ErrorDetail()
+		}
+		t := translateDetail(status, d, fields)
+		p.addField(t.code, t.location, t.zh, d.Message, d.Value)
 	}
-	for _, d := range p.Errors {
-		d.Value = echoable(d.Location, d.Value)
-	}
+	p.setLang(reqctx.Lang(ctx))
 	return p
 }
 
@@ -168,12 +172,13 @@ func echoable(location string, v any) any {
 	return v
 }
 
+// fromDomain makes the problem of a classified error, with its code and both languages.
 func fromDomain(ctx context.Context, e *errs.Error) *Problem {
 	status := statusOf[e.Kind]
-	p := &Problem{ErrorModel: huma.ErrorModel{Title: http.StatusText(status), Status: status, Detail: e.Message},
-		RequestID: reqctx.ID(ctx)}
+	p := newProblemOf(status, e.Code, e.Zh, e.Message, reqctx.ID(ctx))
 	for _, f := range e.Fields {
-		p.Errors = append(p.Errors, &huma.ErrorDetail{Message: f.Message, Location: f.Location, Value: echoable(f.Location, f.Value)})
+		p.addField(f.Code, f.Location, f.Zh, f.Message, f.Value)
 	}
+	p.setLang(reqctx.Lang(ctx))
 	return p
 }

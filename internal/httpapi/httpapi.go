@@ -76,6 +76,8 @@ func New(o Options) *Server {
 		auth.SecurityScheme: {Type: "http", Scheme: "bearer", Description: "A session token from POST /v1/auth/login, or an API key"},
 	}
 	cfg.OnAddOperation = append(cfg.OnAddOperation, capBody)
+	// Problems are localized first: huma's schema-link transformer copies a body into another type.
+	cfg.Transformers = append([]huma.Transformer{localizeProblems}, cfg.Transformers...)
 	formats := make(map[string]huma.Format, len(cfg.Formats)) // huma's map is shared: wrap a copy
 	for name, f := range cfg.Formats {
 		if strings.Contains(name, "json") {
@@ -87,7 +89,7 @@ func New(o Options) *Server {
 	api := humago.New(mux, cfg)
 
 	metrics := newMetrics(o.DB)
-	api.UseMiddleware(operationName, authorize(api, o.Authenticate, o.Logger))
+	api.UseMiddleware(operationName(api), authorize(api, o.Authenticate, o.Logger))
 
 	s := &Server{API: api, Registry: metrics.registry, mux: mux}
 	mux.Handle("GET /healthz", named("healthz", http.HandlerFunc(healthz)))

@@ -68,11 +68,15 @@ func newServer(t *testing.T) (*httptest.Server, *syncBuffer) {
 		case "panic":
 			panic("boom")
 		case "notfound":
-			return nil, fmt.Errorf("wrapped: %w", errs.Untranslated(errs.NotFound, "widget not found"))
+			return nil, fmt.Errorf("wrapped: %w", errs.New(errs.NotFound, "widget_not_found", "未找到该部件", "widget not found"))
 		case "throttled":
-			return nil, &errs.Error{Kind: errs.TooManyRequests, Message: "slow down", RetryAfterSeconds: 42}
+			return nil, errs.New(errs.TooManyRequests, "slow_down", "请慢一些", "slow down").RetryAfter(42)
 		case "fields":
-			return nil, errs.UntranslatedFields("bad", errs.FieldError{Location: "body.x", Message: "must be y", Value: 3})
+			return nil, errs.Fields(errs.Field("body.x", "not_y", "x：应为 y", "must be y", 3))
+		case "huma":
+			return nil, huma.Error409Conflict("already there")
+		case "untranslated":
+			return nil, &errs.Error{Kind: errs.Conflict, Message: "english only"}
 		}
 		return nil, nil
 	})
@@ -104,8 +108,9 @@ func TestErrorMapping(t *testing.T) {
 	ts, logs := newServer(t)
 	auth := []string{"Authorization", "Bearer good"}
 
-	res, body := get(t, ts.URL+"/v1/fail/driver", append(auth, "X-Request-ID", "req-driver-1")...)
-	if res.StatusCode != 500 || body["detail"] != "an unexpected error occurred" || body["request_id"] != "req-driver-1" {
+	res, body := get(t, ts.URL+"/v1/fail/driver", append(auth, "X-Request-ID", "req-driver-1", "Accept-Language", "en")...)
+	if res.StatusCode != 500 || body["detail"] != "an unexpected error occurred" || body["request_id"] != "req-driver-1" ||
+		body["code"] != "internal" {
 		t.Errorf("driver error: %d %v", res.StatusCode, body)
 	}
 	if strings.Contains(fmt.Sprint(body), "secret_table") {
@@ -116,13 +121,32 @@ func TestErrorMapping(t *testing.T) {
 	}
 
 	res, body = get(t, ts.URL+"/v1/fail/panic", auth...)
-	if res.StatusCode != 500 || body["request_id"] == nil {
+	if res.StatusCode != 500 || body["request_id"] == nil || body["code"] != "internal" || body["title"] != "系统内部错误" ||
+		res.Header.Get("Content-Language") != "zh-CN" {
 		t.Errorf("panic: %d %v", res.StatusCode, body)
 	}
 
 	res, body = get(t, ts.URL+"/v1/fail/notfound", auth...)
-	if res.StatusCode != 404 || body["detail"] != "widget not found" || res.Header.Get("Content-Type") != "application/problem+json" {
-		t.Errorf("not found: %d %v", res.StatusCode, body)
+	if res.StatusCode != 404 || body["detail"] != "未找到该部件" || body["title"] != "未找到" || body["code"] != "widget_not_found" ||
+		res.Header.Get("Content-Type") != "application/problem+json" || res.Header.Get("Content-Language") != "zh-CN" {
+		t.Errorf("not found: %d %v %v", res.StatusCode, body, res.Header)
+	}
+	res, body = get(t, ts.URL+"/v1/fail/notfound", append(auth, "Accept-Language", "en-US,en;q=0.9")...)
+	if body["detail"] != "widget not found" || body["title"] != "Not Found" || body["code"] != "widget_not_found" ||
+		res.Header.Get("Content-Language") != "en" {
+		t.Errorf("not found in English: %d %v", res.StatusCode, body)
+	}
+	res, body = get(t, ts.URL+"/v1/fail/huma", auth...)
+	if res.StatusCode != 409 || body["code"] != "conflict" || body["title"] != "冲突" || body["detail"] != "冲突（already there）" {
+		t.Errorf("a huma error a handler returns: %d %v", res.StatusCode, body)
+	}
+	res, body = get(t, ts.URL+"/v1/fail/huma", append(auth, "Accept-Language", "en")...)
+	if body["code"] != "conflict" || body["title"] != "Conflict" || body["detail"] != "already there" || res.Header.Get("Content-Language") != "en" {
+		t.Errorf("a huma error a handler returns, in English: %d %v", res.StatusCode, body)
+	}
+	res, body = get(t, ts.URL+"/v1/fail/untranslated", auth...)
+	if res.StatusCode != 409 || body["detail"] != "english only" || body["code"] != "conflict" {
+		t.Errorf("an error without code or Chinese: %d %v", res.StatusCode, body)
 	}
 
 	res, _ = get(t, ts.URL+"/v1/fail/throttled", auth...)
@@ -132,7 +156,7 @@ func TestErrorMapping(t *testing.T) {
 
 	res, body = get(t, ts.URL+"/v1/fail/fields", auth...)
 	details, _ := body["errors"].([]any)
-	if res.StatusCode != 422 || len(details) != 1 || details[0].(map[string]any)["location"] != "body.x" {
+	if res.StatusCode != 422 || len(details) != 1 || fmt.Sprint(details[0]) != "map[code:not_y location:body.x message:x：应为 y value:3]" {
 		t.Errorf("fields: %d %v", res.StatusCode, body)
 	}
 
@@ -144,8 +168,8 @@ func TestErrorMapping(t *testing.T) {
 	if res.StatusCode != 401 {
 		t.Errorf("bad token: %d", res.StatusCode)
 	}
-	res, _ = get(t, ts.URL+"/v1/undeclared", auth...)
-	if res.StatusCode != 403 {
+	res, body = get(t, ts.URL+"/v1/undeclared", auth...)
+	if res.StatusCode != 403 || body["code"] != "operation_closed" {
 		t.Errorf("an operation without an access rule must be refused, got %d", res.StatusCode)
 	}
 }

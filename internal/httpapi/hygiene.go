@@ -10,11 +10,12 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"talentd/internal/reqctx"
+	"talentd/internal/validate"
+	"talentd/internal/vocab"
 )
 
 // PostgreSQL's text type refuses the NUL character, and its UTF-8 database refuses invalid byte
@@ -24,24 +25,14 @@ import (
 // refuses the request) and the few a handler reads are checked by their own grammar. Uploaded
 // files are checked cell by cell by the validation of each row.
 
-// badText says what is wrong with s as text for the database, or "" when nothing is.
-func badText(s string) string {
-	switch {
-	case strings.IndexByte(s, 0) >= 0:
-		return "must not contain the NUL character (U+0000)"
-	case !utf8.ValidString(s):
-		return "is not valid UTF-8 text"
-	}
-	return ""
-}
-
 // rejectBadText answers 400 for a request whose path or query parameters carry a NUL character or
 // invalid UTF-8, naming the parameter, before any handler or query sees it.
 func rejectBadText(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var details []*huma.ErrorDetail
-		if msg := badText(r.URL.Path); msg != "" {
-			details = append(details, &huma.ErrorDetail{Location: "path", Message: msg})
+		p := newProblemOf(http.StatusBadRequest, "unstorable_text", "请求中有无法保存的文字（空字符或无效的 UTF-8），请删去后重试",
+			"the request carries text that cannot be stored", reqctx.ID(r.Context()))
+		if code, zh, en, bad := validate.TextProblem(r.URL.Path); bad {
+			p.addField(code, "path", "请求地址："+zh, en, nil)
 		}
 		query := r.URL.Query()
 		names := make([]string, 0, len(query))
@@ -51,35 +42,28 @@ func rejectBadText(next http.Handler) http.Handler {
 		sort.Strings(names)
 		for _, name := range names {
 			loc := "query." + strings.ToValidUTF8(strings.ReplaceAll(name, "\x00", ""), "?")
-			if msg := badText(name); msg != "" {
-				details = append(details, &huma.ErrorDetail{Location: loc, Message: "parameter name " + msg})
+			if code, zh, en, bad := validate.TextProblem(name); bad {
+				p.addField(code, loc, "参数名"+zh, "parameter name "+en, nil)
 				continue
 			}
 			for _, v := range query[name] {
-				if msg := badText(v); msg != "" {
-					details = append(details, &huma.ErrorDetail{Location: loc, Message: msg})
+				if code, zh, en, bad := validate.TextProblem(v); bad {
+					label, _ := vocab.LabelOf("", loc)
+					p.addField(code, loc, label+"："+zh, en, nil)
 					break
 				}
 			}
 		}
-		if len(details) > 0 {
-			writeProblem(w, r, http.StatusBadRequest, "the request carries text that cannot be stored", details)
+		if len(p.Errors) > 0 {
+			writeProblem(w, r, p)
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
 }
 
-// writeProblem answers with a problem+json body outside huma (middleware, unmatched routes).
-func writeProblem(w http.ResponseWriter, r *http.Request, status int, detail string, details []*huma.ErrorDetail) {
-	p := &Problem{ErrorModel: huma.ErrorModel{Title: http.StatusText(status), Status: status, Detail: detail,
-		Errors: details}, RequestID: reqctx.ID(r.Context())}
-	body, _ := json.Marshal(p)
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
-}
+// nulInBody is the text of a JSON body refused for a NUL character; its argument is the field.
+const nulInBody = "%s must not contain the NUL character (U+0000)"
 
 // jsonWithoutNUL wraps a JSON format so that a body whose strings (or keys) carry an escaped NUL
 // (`\u0000`, the only way JSON can) is refused with 400 naming the field, like a syntax error.
@@ -97,7 +81,7 @@ func jsonWithoutNUL(f huma.Format) huma.Format {
 			return err
 		}
 		if path := nulPath(doc, "body"); path != "" {
-			return fmt.Errorf("%s must not contain the NUL character (U+0000)", path)
+			return fmt.Errorf(nulInBody, path)
 		}
 		return nil
 	}
@@ -160,10 +144,12 @@ func problemForUnmatched(mux *http.ServeMux) http.Handler {
 		if allow := rec.Header().Get("Allow"); allow != "" {
 			w.Header().Set("Allow", allow)
 		}
-		detail := "there is no such resource: see /docs for the API"
+		p := newProblemOf(rec.Code, "", "没有这个接口地址，请查看 /docs 中的接口说明",
+			"there is no such resource: see /docs for the API", reqctx.ID(r.Context()))
 		if rec.Code == http.StatusMethodNotAllowed {
-			detail = "this resource does not take " + r.Method
+			p = newProblemOf(rec.Code, "", "这个接口地址不支持 "+r.Method+" 请求", "this resource does not take "+r.Method,
+				reqctx.ID(r.Context()))
 		}
-		writeProblem(w, r, rec.Code, detail, nil)
+		writeProblem(w, r, p)
 	})
 }

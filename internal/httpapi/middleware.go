@@ -23,6 +23,8 @@ import (
 type requestInfo struct {
 	operation string
 	accountID int64
+	// schemas are the API's OpenAPI schemas, for error messages that name a body field.
+	schemas huma.Registry
 }
 
 type infoKey struct{}
@@ -66,12 +68,17 @@ func named(name string, h http.Handler) http.Handler {
 	})
 }
 
-// operationName labels huma operations for the access log and metrics.
-func operationName(ctx huma.Context, next func(huma.Context)) {
-	if i := infoFrom(ctx.Context()); i != nil {
-		i.operation = ctx.Operation().OperationID
+// operationName labels huma operations for the access log and metrics, and gives the error
+// messages the API's schemas.
+func operationName(api huma.API) func(huma.Context, func(huma.Context)) {
+	schemas := api.OpenAPI().Components.Schemas
+	return func(ctx huma.Context, next func(huma.Context)) {
+		if i := infoFrom(ctx.Context()); i != nil {
+			i.operation = ctx.Operation().OperationID
+			i.schemas = schemas
+		}
+		next(ctx)
 	}
-	next(ctx)
 }
 
 // statusRecorder remembers what the handler wrote, for the log and metrics.
@@ -144,18 +151,15 @@ func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
 				}
 				log.ErrorContext(r.Context(), "panic", "request_id", reqctx.ID(r.Context()),
 					"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-				writeBare500(w, reqctx.ID(r.Context()))
+				writeProblem(w, r, internalProblem(r.Context()))
 			}
 		}()
 		next.ServeHTTP(w, r)
 	})
 }
 
-func writeBare500(w http.ResponseWriter, requestID string) {
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(http.StatusInternalServerError)
-	fmt.Fprintf(w, `{"title":"Internal Server Error","status":500,"detail":"an unexpected error occurred","request_id":%q}`, requestID)
-}
+// errOperationClosed refuses an operation registered without an access rule.
+var errOperationClosed = errs.New(errs.Forbidden, "operation_closed", "此项操作未向任何角色开放", "this operation is not open to any role")
 
 // authorize enforces the access rule each operation declared with auth.Allow or auth.Public: no
 // or bad credentials → 401, a role the rule does not list → 403. An operation without a rule is
@@ -166,7 +170,7 @@ func authorize(api huma.API, authenticate Authenticator, log *slog.Logger) func(
 		rule := auth.RuleOf(op)
 		if !rule.Declared {
 			log.ErrorContext(ctx.Context(), "operation declares no access rule", "operation", op.OperationID)
-			_ = huma.WriteErr(api, ctx, http.StatusForbidden, "this operation is not open to any role")
+			writeDomainErr(api, ctx, errOperationClosed)
 			return
 		}
 		token, hasToken := bearer(ctx.Header("Authorization"))

@@ -30,7 +30,7 @@ var outageErrs = map[string]error{
 		Err: &os.SyscallError{Syscall: "connect", Err: syscall.ENOENT}},
 	"badconn":  fmt.Errorf("list: %w", driver.ErrBadConn),
 	"closed":   errors.New("sql: database is closed"),
-	"internal": errs.UntranslatedWrap(errs.Internal, "load", driver.ErrBadConn),
+	"internal": errs.Wrap(errs.Internal, "load_failed", "读取失败", "load", driver.ErrBadConn),
 }
 
 type kindInput struct {
@@ -55,9 +55,9 @@ func newOutageServer(t *testing.T) *httptest.Server {
 		auth.RoleAdmin), func(_ context.Context, in *kindInput) (*struct{}, error) {
 		switch in.Kind {
 		case "unavailable-bare":
-			return nil, errs.Untranslated(errs.Unavailable, "the card service is down")
+			return nil, errs.New(errs.Unavailable, "card_service_down", "绿卡服务暂停", "the card service is down")
 		case "unavailable-30":
-			return nil, &errs.Error{Kind: errs.Unavailable, Message: "maintenance", RetryAfterSeconds: 30}
+			return nil, errs.New(errs.Unavailable, "maintenance", "系统维护中", "maintenance").RetryAfter(30)
 		case "huma-503":
 			return nil, huma.Error503ServiceUnavailable("overloaded")
 		case "client-gone":
@@ -128,7 +128,7 @@ func TestErrorMapping_DatabaseOutage(t *testing.T) {
 	t.Run("UnavailableAlwaysRetryAfter", func(t *testing.T) {
 		res, body := get(t, ts.URL+"/v1/outage/unavailable-bare", good...)
 		mustBeOutage(t, res, body, "5")
-		if body["detail"] != "the card service is down" {
+		if body["detail"] != "绿卡服务暂停" || body["code"] != "card_service_down" {
 			t.Errorf("a domain message must survive: %v", body)
 		}
 		res, body = get(t, ts.URL+"/v1/outage/unavailable-30", good...)

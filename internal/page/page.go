@@ -38,8 +38,19 @@ func (q Query) After() (int64, error) {
 			return id, nil
 		}
 	}
-	return 0, &errs.Error{Kind: errs.BadRequest, Message: "invalid cursor",
-		Fields: []errs.FieldError{{Location: "query.cursor", Message: "not a cursor returned by this API", Value: q.Cursor}}}
+	return 0, BadCursor("query.cursor", q.Cursor)
+}
+
+// ErrBadCursor is the error of a cursor this API did not issue (or issued for another listing or
+// sort order); errors.Is matches it whatever cursor was sent.
+var ErrBadCursor = errs.New(errs.BadRequest, "bad_cursor", "翻页标记无效，请从第一页重新查询", "invalid cursor")
+
+// BadCursor is ErrBadCursor naming the parameter (location, e.g. "query.cursor") and the value sent.
+func BadCursor(location, value string) error {
+	e := *ErrBadCursor
+	e.Fields = []errs.FieldError{errs.Field(location, "bad_cursor", "翻页标记：不是本系统给出的翻页标记",
+		"not a cursor returned by this API", value)}
+	return &e
 }
 
 // Size returns the page size to use.

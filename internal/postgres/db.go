@@ -100,13 +100,13 @@ func Translate(err error, what string) error {
 		return err
 	}
 	if errors.Is(err, sql.ErrNoRows) {
-		return errs.UntranslatedWrap(errs.NotFound, what+": not found", err)
+		return errs.Wrap(errs.NotFound, "not_found", "未找到相关记录", what+": not found", err)
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	if IsUnavailable(err) {
-		return errs.UntranslatedWrap(ErrUnavailable.Kind, ErrUnavailable.Message, err)
+		return ErrUnavailable.With(err)
 	}
 	var pqErr *pq.Error
 	if errors.As(err, &pqErr) {
@@ -114,11 +114,11 @@ func Translate(err error, what string) error {
 		case "23":
 			switch pqErr.Code.Name() {
 			case "unique_violation", "exclusion_violation":
-				return errs.UntranslatedWrap(errs.Conflict, what+": already exists", err)
+				return errs.Wrap(errs.Conflict, "already_exists", "相同的记录已经存在", what+": already exists", err)
 			case "foreign_key_violation":
-				return errs.UntranslatedWrap(errs.Invalid, what+": refers to something that does not exist", err)
+				return errs.Wrap(errs.Invalid, "reference_not_found", "所引用的记录不存在", what+": refers to something that does not exist", err)
 			default:
-				return errs.UntranslatedWrap(errs.Invalid, what+": violates a data rule", err)
+				return errs.Wrap(errs.Invalid, "constraint_violation", "填写的内容不符合数据规则", what+": violates a data rule", err)
 			}
 		}
 	}
@@ -138,7 +138,8 @@ func Constraint(err error) string {
 // ErrUnavailable is the client-safe face of a database outage (errors.Is matches it after
 // Translate): generic on purpose, since the cause — a socket path, a driver message — is for the
 // log only.
-var ErrUnavailable = errs.Untranslated(errs.Unavailable, "the database is unavailable; try again in a few seconds")
+var ErrUnavailable = errs.New(errs.Unavailable, "database_unavailable", "数据库暂时无法访问，请几秒钟后再试",
+	"the database is unavailable; try again in a few seconds")
 
 // IsUnavailable reports whether err means the database could not be reached or dropped the
 // connection — a refused or reset connection, a missing socket, the driver's bad connection, a

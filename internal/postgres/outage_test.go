@@ -91,7 +91,7 @@ func TestIsUnavailable(t *testing.T) {
 		},
 		"ConnectionFailure": func(*testing.T) error { return &pq.Error{Severity: "FATAL", Code: "08006"} },
 		"WrappedAsInternal": func(t *testing.T) error {
-			return errs.UntranslatedWrap(errs.Internal, "load", fmt.Errorf("q: %w", pingErr(t, pqURL("127.0.0.1", closedTCPPort(t)))))
+			return errs.Wrap(errs.Internal, "load_failed", "读取失败", "load", fmt.Errorf("q: %w", pingErr(t, pqURL("127.0.0.1", closedTCPPort(t)))))
 		},
 	}
 	for name, make := range outages {
@@ -125,7 +125,7 @@ func TestIsUnavailable(t *testing.T) {
 		"UnexpectedEOF":   io.ErrUnexpectedEOF, // a truncated upload, say
 		"FileNotFound":    fmt.Errorf("read: %w", os.ErrNotExist),
 		"Plain":           errors.New("something else"),
-		"Domain":          errs.Untranslated(errs.Conflict, "taken"),
+		"Domain":          errs.New(errs.Conflict, "taken", "已被占用", "taken"),
 		"Nil":             nil,
 	}
 	for name, err := range notOutages {

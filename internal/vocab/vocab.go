@@ -18,6 +18,11 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 )
 
+// SchemaExtension is the OpenAPI extension that names a value's list in the schemas List.Schema
+// returns ("x-vocabulary": "education"): clients fetch the labels from GET /v1/vocabularies by
+// that name, and the error messages find the labels of an enumerated field by it.
+const SchemaExtension = "x-vocabulary"
+
 // Term is one value of an enumeration.
 type Term struct {
 	Code string `json:"code" doc:"Stable code, as sent and stored"`
@@ -40,8 +45,9 @@ type List struct {
 	byText map[string]string
 }
 
-// NewList returns the enumeration name with terms in display order. A code or label given twice
-// is a programming error and panics at start.
+// NewList returns the enumeration name with terms in display order and registers it, so that
+// Lookup and ForCodes find it. A code or label given twice is a programming error and panics at
+// start.
 func NewList(name string, terms ...Term) *List {
 	l := &List{name: name, terms: terms, byCode: map[string]int{}, byText: map[string]string{}}
 	for i, t := range terms {
@@ -59,6 +65,7 @@ func NewList(name string, terms ...Term) *List {
 			l.byText[k] = t.Code
 		}
 	}
+	register(l)
 	return l
 }
 
@@ -134,7 +141,8 @@ func (l *List) Schema() *huma.Schema {
 		}
 		desc.WriteString(t.Code + " " + t.Zh + " (" + t.En + ")")
 	}
-	return &huma.Schema{Type: huma.TypeString, Enum: enum, Description: desc.String()}
+	return &huma.Schema{Type: huma.TypeString, Enum: enum, Description: desc.String(),
+		Extensions: map[string]any{SchemaExtension: l.name}}
 }
 
 func fold(s string) string {
