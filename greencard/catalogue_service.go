@@ -55,6 +55,13 @@ func (s *Service) UpdateService(ctx context.Context, code string, ifVersion int,
 		return ServiceItem{}, err
 	}
 	in.NameZH = strings.TrimSpace(in.NameZH)
+	// Both lists are NOT NULL columns: an item left without steps or classes has empty ones.
+	if in.Steps == nil {
+		in.Steps = []string{}
+	}
+	if in.Eligible == nil {
+		in.Eligible = []string{}
+	}
 	var fields []errs.FieldError
 	if in.NameZH == "" {
 		fields = append(fields, errs.Field("body.name_zh", "required", "请填写服务的中文名称", "required", nil))
