@@ -5,6 +5,7 @@
 //
 // A card has a stable serial and a version per issue: a reissue (lost card, grade change, renewal)
 // makes a new version and every older QR answers "superseded". The token carries no personal data.
+// The card of a talent is its newest card, whatever its status: a revoked card stays readable.
 package greencard
 
 import (
@@ -23,7 +24,7 @@ const (
 	CardExpired   = "expired"
 )
 
-// Verification reason codes, as the window client shows them.
+// Verification reason codes (ReasonVocab labels them for the clerk).
 const (
 	ReasonValid        = "valid"
 	ReasonMalformed    = "malformed"
@@ -34,6 +35,12 @@ const (
 	ReasonSuspended    = "suspended"
 	ReasonRevoked      = "revoked"
 	ReasonExpired      = "expired"
+)
+
+// How a window identified the card it verified.
+const (
+	MethodQR     = "qr"     // scanned the QR code
+	MethodSerial = "serial" // typed the serial and the last four characters of the identity number
 )
 
 // Card is a talent's card with its current version.
@@ -63,11 +70,19 @@ func (c Card) EffectiveStatus(today civil.Date) string {
 
 // Errors of the card operations.
 var (
-	ErrCardNotFound   = errs.Untranslated(errs.NotFound, "card not found")
-	ErrNoCard         = errs.Untranslated(errs.NotFound, "this talent has no card")
-	ErrNotRegistered  = errs.Untranslated(errs.Conflict, "only a registered talent gets a card")
-	ErrCardRevoked    = errs.Untranslated(errs.Conflict, "the card is revoked; issue a new card instead")
-	ErrServiceUnknown = errs.Untranslated(errs.NotFound, "no such service in the catalogue")
+	ErrCardNotFound  = errs.New(errs.NotFound, "card_not_found", "未找到该人才绿卡", "card not found")
+	ErrNoCard        = errs.New(errs.NotFound, "talent_has_no_card", "该人才还没有人才绿卡", "this talent has no card")
+	ErrNotRegistered = errs.New(errs.Conflict, "talent_not_registered", "只有已入库的人才才能办理人才绿卡",
+		"only a registered talent gets a card")
+	ErrServiceUnknown = errs.New(errs.NotFound, "service_not_found", "服务目录中没有这项服务", "no such service in the catalogue")
+	// ErrCardNotVerifiedToday refuses a window that acts on a card by its serial without having
+	// verified that card today: a window serves the holder in front of it, not serials it can guess.
+	ErrCardNotVerifiedToday = errs.New(errs.Conflict, "card_not_verified_today",
+		"请先核验此卡（扫描二维码，或输入卡号和身份证号后四位），再办理",
+		"verify the card first (scan its QR code, or enter its serial and the last four characters of the identity number)")
 )
+
+// errReasonRequired is the answer to a change that needs a reason and was given none.
+var errReasonRequired = errs.Fields(errs.Field("body.reason", "required", "请填写原因", "a reason is required", nil))
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

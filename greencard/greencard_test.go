@@ -80,7 +80,7 @@ func (f *fixture) card(t *testing.T, talentID int64) Card {
 
 func (f *fixture) verdict(t *testing.T, token string) Verification {
 	t.Helper()
-	v, err := f.cards.Verify(f.ctx, token, "测试窗口")
+	v, err := f.cards.Verify(f.ctx, VerifyInput{Token: &token, Window: "测试窗口"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +110,7 @@ func TestVerify_EveryReason(t *testing.T) {
 		}
 	}
 
-	check := func(what, token, want string) {
+	check := func(what, token string, want Reason) {
 		t.Helper()
 		if v := f.verdict(t, token); v.Valid || v.Reason != want {
 			t.Errorf("%s: got %v %s, want %s", what, v.Valid, v.Reason, want)
@@ -207,7 +207,7 @@ func TestVerify_EveryReason(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reasons := map[string]bool{}
+	reasons := map[RevocationReason]bool{}
 	for _, r := range list.Items {
 		reasons[r.Reason] = true
 	}
@@ -239,8 +239,9 @@ func TestCards_GradeChangeAndLeaving(t *testing.T) {
 	if v := f.verdict(t, after.Token); v.Reason != ReasonRevoked {
 		t.Errorf("card of a talent who left: %s", v.Reason)
 	}
-	if _, err := f.cards.CardOfTalent(f.ctx, tl.ID); err != ErrNoCard {
-		t.Errorf("a talent who left has no live card: %v", err)
+	// The card of a talent who left stays on record, revoked.
+	if c, err := f.cards.CardOfTalent(f.ctx, tl.ID); err != nil || c.Serial != after.Serial || c.Status != CardRevoked {
+		t.Errorf("the card of a talent who left: %+v %v", c, err)
 	}
 }
 

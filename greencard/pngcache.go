@@ -1,9 +1,6 @@
 package greencard
 
-import (
-	"encoding/base64"
-	"sync"
-)
+import "sync"
 
 // pngCache keeps the encoded QR PNG of each card version: encoding costs milliseconds and a card
 // version never changes, so each is encoded once. Bounded: past the limit an arbitrary entry goes.
@@ -33,5 +30,3 @@ func (c *pngCache) put(key string, png []byte) {
 	}
 	c.items[key] = png
 }
-
-func base64PNG(png []byte) string { return base64.StdEncoding.EncodeToString(png) }

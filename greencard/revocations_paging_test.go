@@ -38,8 +38,8 @@ func (c *offlineClient) poll(t *testing.T, f *fixture, limit int) {
 		c.cursor = page.NextCursor
 		for _, r := range page.Items {
 			sv := r.Serial + "/" + strconv.Itoa(r.Version)
-			c.listed[sv+"/"+r.Reason]++
-			c.state[sv] = r.Reason
+			c.listed[sv+"/"+string(r.Reason)]++
+			c.state[sv] = string(r.Reason)
 		}
 		if !page.More {
 			return

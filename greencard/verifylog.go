@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	"talentd/internal/errs"
 	"talentd/internal/postgres"
@@ -23,6 +22,7 @@ type verificationEntry struct {
 	serial    *string
 	version   *int
 	talentID  *int64
+	method    string
 }
 
 // verifyLog writes verification log lines in batches from one goroutine: a window's scan must not
@@ -140,33 +140,13 @@ func (l *verifyLog) writeAll(batch []verificationEntry) {
 	l.writeAll(batch[half:])
 }
 
-const insertVerifications = `
-INSERT INTO card_verifications (at, account_id, window_name, valid, reason, serial, version, talent_id)
-SELECT * FROM unnest(CAST($1 AS timestamptz[]), CAST($2 AS bigint[]), CAST($3 AS text[]), CAST($4 AS boolean[]),
-       CAST($5 AS text[]), CAST($6 AS text[]), CAST($7 AS integer[]), CAST($8 AS bigint[]))`
-
 func (l *verifyLog) write(batch []verificationEntry) error {
-	n := len(batch)
-	at := make([]time.Time, n)
-	account := make([]*int64, n)
-	window := make(pq.StringArray, n)
-	valid := make(pq.BoolArray, n)
-	reason := make(pq.StringArray, n)
-	serial := make([]*string, n)
-	version := make([]*int, n)
-	talentID := make([]*int64, n)
-	for i, e := range batch {
-		at[i], account[i], window[i], valid[i], reason[i] = e.at, e.accountID, e.window, e.valid, e.reason
-		serial[i], version[i], talentID[i] = e.serial, e.version, e.talentID
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	return postgres.InTx(ctx, l.db, func(tx *sqlx.Tx) error {
 		if _, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, insertVerifications, pq.GenericArray{A: at}, pq.GenericArray{A: account},
-			window, valid, reason, pq.GenericArray{A: serial}, pq.GenericArray{A: version}, pq.GenericArray{A: talentID})
-		return postgres.Translate(err, "verification log")
+		return insertVerificationLines(ctx, tx, batch)
 	})
 }

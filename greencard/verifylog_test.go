@@ -23,7 +23,7 @@ func TestVerifyLog_OneBadLineCostsOnlyItself(t *testing.T) {
 		if i == 4 {
 			window = "bad\x00window"
 		}
-		l.add(verificationEntry{at: now, window: window, valid: false, reason: "malformed"})
+		l.add(verificationEntry{at: now, window: window, valid: false, reason: "malformed", method: MethodQR})
 	}
 	l.flush()
 	var n int

@@ -165,8 +165,10 @@ func TestAgentRequests(t *testing.T) {
 	e := newTestEnv(t)
 	e.addAccount("commissioner-2", "commissioner", nil)
 	reg := e.registered(t, newTalentBody(talent.GradeC))
+	card, _ := e.cardOf(t, reg.ID, "office")
+	e.verify(t, card.Token) // the window files for the holder in front of it
 	file := func(user string) (int, response) {
-		r := e.call("POST", "/v1/greencard/requests", user, map[string]any{"talent_id": reg.ID, "service": "agent_services", "description": "代办社保转移"})
+		r := e.call("POST", "/v1/greencard/requests", user, map[string]any{"card_serial": card.Serial, "service": "agent_services", "description": "代办社保转移"})
 		var v struct {
 			ID             int    `json:"id"`
 			CommissionerID int64  `json:"commissioner_id"`

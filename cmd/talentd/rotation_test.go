@@ -122,7 +122,7 @@ func TestRotation_EncryptionKeyEndToEnd(t *testing.T) {
 	after := wire(newOnly)
 	approve(after, "after the old key was removed")
 	for i, h := range holders {
-		v, err := after.greencard.Verify(window, h.card.Token, "rotation test")
+		v, err := after.greencard.Verify(window, greencard.VerifyInput{Token: &h.card.Token, Window: "rotation test"})
 		if err != nil || !v.Valid {
 			t.Errorf("card %d (%s): %v %+v", i, h.card.Serial, err, v)
 		}

@@ -24,7 +24,7 @@ func TestAuthorizationMatrix_Scope(t *testing.T) {
 	if err := e.db.Get(&serial, `SELECT serial FROM cards WHERE talent_id = $1`, x.ID); err != nil {
 		t.Fatal(err)
 	}
-	r := e.call("POST", "/v1/greencard/requests", "office", map[string]any{"talent_id": x.ID,
+	r := e.call("POST", "/v1/greencard/requests", "office", map[string]any{"card_serial": serial,
 		"service": "health_check", "description": "代办体检预约"})
 	mustStatus(t, r, http.StatusCreated, "file a request for X's talent")
 	reqID := strconv.FormatInt(int64(r.json(t)["id"].(float64)), 10)
@@ -88,11 +88,13 @@ func TestAgentRequests_WindowSeesOnlyWhatItFiled(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	x := e.registered(t, newTalentBody(talent.GradeC))
-	byOffice := e.call("POST", "/v1/greencard/requests", "office", map[string]any{"talent_id": x.ID,
+	card, _ := e.cardOf(t, x.ID, "office")
+	e.verify(t, card.Token) // a window files for the holder whose card it verified
+	byOffice := e.call("POST", "/v1/greencard/requests", "office", map[string]any{"card_serial": card.Serial,
 		"service": "health_check", "description": "办公室代为预约体检"})
 	mustStatus(t, byOffice, http.StatusCreated, "office files")
 	officeID := strconv.FormatInt(int64(byOffice.json(t)["id"].(float64)), 10)
-	byWindow := e.call("POST", "/v1/greencard/requests", "window", map[string]any{"talent_id": x.ID,
+	byWindow := e.call("POST", "/v1/greencard/requests", "window", map[string]any{"card_serial": card.Serial,
 		"service": "health_check", "description": "窗口代为预约体检"})
 	mustStatus(t, byWindow, http.StatusCreated, "window files")
 	windowID := strconv.FormatInt(int64(byWindow.json(t)["id"].(float64)), 10)
