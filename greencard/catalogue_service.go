@@ -2,7 +2,6 @@ package greencard
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
@@ -38,15 +37,12 @@ func (s *Service) ServiceVocabulary(ctx context.Context) (list *vocab.List, err 
 		}
 		terms[i] = vocab.T(it.Code, it.NameZH, en)
 	}
-	defer func() {
-		// vocab.NewList treats a label naming two codes as a programming error; here it is data.
-		if r := recover(); r != nil {
-			list, err = nil, errs.Wrap(errs.Conflict, "service_names_clash",
-				"服务目录中有两项服务的名称相同，请在服务目录中修改", "two services of the catalogue share a name; rename one",
-				fmt.Errorf("%v", r))
-		}
-	}()
-	return vocab.NewList("service", terms...), nil
+	list, err = vocab.Build("service", terms...)
+	if err != nil {
+		return nil, errs.Wrap(errs.Conflict, "service_names_clash",
+			"服务目录中有两项服务的名称相同，请在服务目录中修改", "two services of the catalogue share a name; rename one", err)
+	}
+	return list, nil
 }
 
 // UpdateService replaces a catalogue item (talent office); ifVersion, when non-zero, must match.

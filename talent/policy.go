@@ -180,7 +180,6 @@ func (c Conditions) match(a Attributes) bool {
 	return true
 }
 
-
 var ruleCode = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,20}$`)
 
 // validateRules checks a draft's rules: unique codes, known values, at least one rule per grade

@@ -217,7 +217,8 @@ func newHTTP(db *sqlx.DB, s *services, log *slog.Logger) *httpapi.Server {
 	audit.Register(srv.API, s.audit)
 	talent.Register(srv.API, s.talent)
 	greencard.Register(srv.API, s.greencard)
-	httpapi.RegisterVocabularies(srv.API, append([]*vocab.List{auth.RoleVocab}, talent.Vocabularies()...))
+	lists := append([]*vocab.List{auth.RoleVocab}, talent.Vocabularies()...)
+	httpapi.RegisterVocabularies(srv.API, append(lists, greencard.Vocabularies()...), s.greencard.ServiceVocabulary)
 	return srv
 }
 

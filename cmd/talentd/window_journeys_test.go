@@ -457,7 +457,7 @@ func TestJourney_AfterTalentLeaves(t *testing.T) {
 		}
 	}
 	mustStatus(t, e.call("GET", "/v1/greencard/cards/"+card.Serial, "hr-y", nil), http.StatusNotFound, "HR of Y reads it")
-	if v, _ := e.verifyAs(t, "window", map[string]any{"token": card.Token}); v.Valid || v.Reason != "revoked" || v.Message != "此卡已注销" {
+	if v, _ := e.verifyAs(t, "window", map[string]any{"token": card.Token}, "Accept-Language", "zh-CN"); v.Valid || v.Reason != "revoked" || v.Message != "此卡已注销" {
 		t.Errorf("verdict on the card of a talent who left: %+v", v)
 	}
 
@@ -569,7 +569,7 @@ func TestJourney_VerdictMessages(t *testing.T) {
 			continue
 		}
 		for _, lang := range []string{"zh", "en"} {
-			headers := []string{}
+			headers := []string{"Accept-Language", "zh-CN"}
 			if lang == "en" {
 				headers = []string{"Accept-Language", "en-GB,en;q=0.9"}
 			}

@@ -73,6 +73,8 @@ var baseFieldLabels = map[string]Label{
 
 	// Green cards, the service catalogue and agent requests.
 	"serial":          {"绿卡编号", "Card serial"},
+	"card_serial":     {"绿卡编号", "Card serial"},
+	"id_last4":        {"身份证号后四位", "Last four characters of the identity number"},
 	"token":           {"绿卡码", "Card code"},
 	"window":          {"服务窗口", "Service window"},
 	"service":         {"服务项目", "Service"},

@@ -13,6 +13,7 @@
 package vocab
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -49,10 +50,22 @@ type List struct {
 // Lookup and ForCodes find it. A code or label given twice is a programming error and panics at
 // start.
 func NewList(name string, terms ...Term) *List {
+	l, err := Build(name, terms...)
+	if err != nil {
+		panic(err)
+	}
+	register(l)
+	return l
+}
+
+// Build makes a list from data — a catalogue the office edits — rather than from code: it is not
+// registered (so building one per request leaks nothing), and a code or label given twice is an
+// error to report rather than a bug.
+func Build(name string, terms ...Term) (*List, error) {
 	l := &List{name: name, terms: terms, byCode: map[string]int{}, byText: map[string]string{}}
 	for i, t := range terms {
 		if _, dup := l.byCode[t.Code]; dup {
-			panic("vocab: " + name + ": code " + t.Code + " twice")
+			return nil, fmt.Errorf("vocab: %s: code %s twice", name, t.Code)
 		}
 		l.byCode[t.Code] = i
 	}
@@ -60,13 +73,12 @@ func NewList(name string, terms ...Term) *List {
 		for _, text := range append([]string{t.Code, t.Zh, t.En}, t.aliases...) {
 			k := fold(text)
 			if other, dup := l.byText[k]; dup && other != t.Code {
-				panic("vocab: " + name + ": label " + text + " names both " + other + " and " + t.Code)
+				return nil, fmt.Errorf("vocab: %s: label %s names both %s and %s", name, text, other, t.Code)
 			}
 			l.byText[k] = t.Code
 		}
 	}
-	register(l)
-	return l
+	return l, nil
 }
 
 // Name is the list's name in GET /v1/vocabularies.
