@@ -2,7 +2,7 @@
 
 GO      ?= go
 BIN     := bin/talentd
-VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null)
 LDFLAGS := -X main.version=$(VERSION)
 
 .PHONY: all build run test test-short bench vet fmt openapi clean

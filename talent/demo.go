@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"talentd/internal/audit"
 	"talentd/internal/auth"
@@ -130,13 +132,63 @@ const (
 	demoRejectionComment = "经核查，申报人不符合现行高层次人才分类认定标准。"
 )
 
-// SeedDemoTalents loads the demo registry unless it is there already (the first demo record's
-// identity number is the marker); it returns how many records it wrote. Grades come from the
+// DemoMonths is how many calendar months, up to and including the load day's, the demo's
+// registrations span.
+const DemoMonths = 36
+
+// demoLoaded finds the demo registry's own audit record: the registry is loaded once, whatever day
+// it was (the records themselves depend on the day, so none of them can serve as the marker).
+const demoLoaded = `SELECT EXISTS (SELECT 1 FROM audit_log WHERE entity_type = 'talent' AND entity_id = 'demo' AND action = 'talent.seed_demo')`
+
+// SeedDemoTalents loads the demo registry as it stands on today (a district date) unless it was
+// loaded before, on any day; it returns how many records it wrote. Registrations spread over the
+// DemoMonths months up to today's; the records still in review are recent. Grades come from the
 // policy in force, never from the generator.
-func (s *Service) SeedDemoTalents(ctx context.Context, enterprises []Enterprise) (int, error) {
+func (s *Service) SeedDemoTalents(ctx context.Context, enterprises []Enterprise, today civil.Date) (int, error) {
 	if len(enterprises) == 0 {
 		return 0, fmt.Errorf("seed talents: no demo enterprises")
 	}
+	var loaded bool
+	if err := s.db.GetContext(ctx, &loaded, demoLoaded); err != nil {
+		return 0, translateTalent(err, "seed talents")
+	}
+	if loaded {
+		return 0, nil
+	}
+	pol, err := currentPolicy(ctx, s.db)
+	if err != nil {
+		return 0, err
+	}
+	clock := DemoClock{Today: today}
+	rows := demoTalents(enterprises, pol, clock)
+	n := 0
+	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		var err error
+		if n, err = s.LoadBulk(ctx, tx, rows); err != nil {
+			return err
+		}
+		if err := writeBulkEvents(ctx, tx, auth.System.Username); err != nil {
+			return err
+		}
+		// The employers were on file before their first talent was.
+		ids := make([]int64, len(enterprises))
+		for i, e := range enterprises {
+			ids[i] = e.ID
+		}
+		onFile := clock.Before(rows[0].CreatedAt, 30, 0)
+		if _, err := tx.ExecContext(ctx, `UPDATE enterprises SET created_at = $2, updated_at = $2
+			WHERE id = ANY($1) AND created_at > $2`, pq.Array(ids), onFile); err != nil {
+			return translate(err, "seed enterprises' dates")
+		}
+		return audit.Write(ctx, tx, audit.Entry{Action: "talent.seed_demo", EntityType: "talent", EntityID: "demo",
+			After: map[string]any{"records": n, "registered": DemoRegistered, "employed": DemoEmployed, "as_of": today}})
+	})
+	return n, err
+}
+
+// demoTalents makes the demo registry's records, oldest first (so that ids follow time, as they
+// would have).
+func demoTalents(enterprises []Enterprise, pol *Policy, clock DemoClock) []BulkTalent {
 	gen := NewGenerator(2067)
 	// Key enterprises employ three times as much talent as the others.
 	var weighted []int64
@@ -151,71 +203,134 @@ func (s *Service) SeedDemoTalents(ctx context.Context, enterprises []Enterprise)
 	}
 	employer := func() *int64 { id := weighted[gen.Intn(len(weighted))]; return &id }
 
-	pol, err := currentPolicy(ctx, s.db)
-	if err != nil {
-		return 0, err
-	}
-	start := time.Date(2019, 5, 1, 1, 30, 0, 0, time.UTC)
-	span := time.Date(2020, 12, 31, 0, 0, 0, 0, time.UTC).Sub(start)
 	var rows []BulkTalent
-	add := func(in TalentInput, status Status, comment string) {
-		at := start.Add(time.Duration(gen.Intn(int(span/time.Hour))) * time.Hour)
-		b := BulkTalent{TalentInput: in, Status: status, Comment: comment, CreatedAt: at.Add(-72 * time.Hour)}
+	// at is the record's last step: its registration, or its latest move in review. The person's
+	// facts are as HR entered them, on the day the record was created.
+	add := func(aim Grade, ent *int64, status Status, comment string, at time.Time) {
+		b := BulkTalent{Status: status, Comment: comment, CreatedAt: at}
 		if status != StatusDraft {
-			b.SubmittedAt = at.Add(-48 * time.Hour)
+			b.SubmittedAt = at
+			if status == StatusRegistered { // reviewed within two weeks of submission
+				b.RegisteredAt = at
+				b.SubmittedAt = clock.Before(at, 1+gen.Intn(14), gen.rng.Float64())
+			}
+			b.CreatedAt = clock.Before(b.SubmittedAt, gen.Intn(11), gen.rng.Float64())
 		}
+		entered := civil.InDistrict(b.CreatedAt)
+		b.TalentInput = gen.TalentOn(aim, ent, entered)
 		if status == StatusRegistered {
-			b.RegisteredAt = at
-			b.Assessment = pol.Assess(in.attributesForAssessment(), civil.Of(at))
+			on := civil.InDistrict(at)
+			b.Assessment = pol.Assess(b.attributesForAssessment(), on)
 			for !b.Assessment.Eligible { // the generator aims true; should it miss, aim again
-				in = gen.Talent(gen.AimedGrade(), in.EnterpriseID)
-				b.TalentInput = in
-				b.Assessment = pol.Assess(in.attributesForAssessment(), civil.Of(at))
+				b.TalentInput = gen.TalentOn(gen.AimedGrade(), ent, entered)
+				b.Assessment = pol.Assess(b.attributesForAssessment(), on)
 			}
 		}
 		rows = append(rows, b)
 	}
-	for i := range DemoRegistered {
+	for i, at := range demoRegistrationTimes(gen, clock, DemoRegistered) {
 		var ent *int64
 		if i < DemoEmployed {
 			ent = employer()
 		}
-		add(gen.Talent(gen.AimedGrade(), ent), StatusRegistered, "")
+		add(gen.AimedGrade(), ent, StatusRegistered, "", at)
 	}
+	recently := func(days int) time.Time { return clock.DaysAgo(1+gen.Intn(days), gen.rng.Float64()) }
 	for range demoDrafts {
-		add(gen.Talent(gen.AimedGrade(), employer()), StatusDraft, "")
+		add(gen.AimedGrade(), employer(), StatusDraft, "", recently(90))
 	}
 	for range demoSubmitted {
-		add(gen.Talent(gen.AimedGrade(), employer()), StatusSubmitted, "")
+		add(gen.AimedGrade(), employer(), StatusSubmitted, "", recently(30))
 	}
 	for range demoReturned {
-		add(gen.Talent(gen.AimedGrade(), employer()), StatusReturned, demoReviewComment)
+		add(gen.AimedGrade(), employer(), StatusReturned, demoReviewComment, recently(60))
 	}
 	for range demoRejected {
-		add(gen.Talent("", employer()), StatusRejected, demoRejectionComment)
+		add("", employer(), StatusRejected, demoRejectionComment, recently(365))
 	}
+	slices.SortStableFunc(rows, func(a, b BulkTalent) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	return rows
+}
 
-	var exists bool
-	if err := s.db.GetContext(ctx, &exists, `SELECT EXISTS (SELECT 1 FROM talents WHERE id_number_hash = $1)`,
-		s.IDNumberIndex(rows[0].IDNumber)); err != nil {
-		return 0, translateTalent(err, "seed talents")
+// demoRegistrationTimes spreads n registrations over the DemoMonths months up to the clock's
+// month, every month getting some: the programme grows a little from year to year, February
+// (Spring Festival) is quiet, and the current month counts only its days so far (registrations fall
+// on today only when it is the first). They come back in random order.
+func demoRegistrationTimes(gen *Generator, clock DemoClock, n int) []time.Time {
+	seasonal := [13]float64{0, 0.9, 0.5, 1.2, 1.1, 1.0, 1.1, 1.2, 0.9, 1.0, 0.9, 1.0, 1.1}
+	y, m, _ := clock.Today.Time().Date()
+	type month struct {
+		first civil.Date
+		days  int // days available for registrations
 	}
-	if exists {
-		return 0, nil
+	months := make([]month, DemoMonths)
+	weights := make([]float64, DemoMonths)
+	total := 0.0
+	for k := range months {
+		first := civil.New(y, m-time.Month(DemoMonths-1-k), 1)
+		days := civil.New(first.Time().Year(), first.Time().Month()+1, 0).Time().Day()
+		full := float64(days)
+		if k == DemoMonths-1 { // the days before today, or today itself on the first of the month
+			days = max(clock.Today.Time().Day()-1, 1)
+		}
+		months[k] = month{first, days}
+		weights[k] = (1 + 0.5*float64(k)/DemoMonths) * seasonal[first.Time().Month()] * float64(days) / full
+		total += weights[k]
 	}
-	n := 0
-	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		var err error
-		if n, err = s.LoadBulk(ctx, tx, rows); err != nil {
-			return err
+	// One each, then the rest in proportion to the weights (the remainder to the earliest months).
+	counts := make([]int, DemoMonths)
+	left := n - DemoMonths
+	given := 0
+	for k := range counts {
+		extra := int(float64(left) * weights[k] / total)
+		counts[k] = 1 + extra
+		given += extra
+	}
+	for k := 0; given < left; k = (k + 1) % DemoMonths {
+		counts[k]++
+		given++
+	}
+	out := make([]time.Time, 0, n)
+	for k, mo := range months {
+		for range counts[k] {
+			day := civil.New(mo.first.Time().Year(), mo.first.Time().Month(), 1+gen.Intn(mo.days))
+			out = append(out, clock.At(day, gen.rng.Float64()))
 		}
-		if err := writeBulkEvents(ctx, tx, auth.System.Username); err != nil {
-			return err
-		}
-		return audit.Write(ctx, tx, audit.Entry{Action: "talent.seed_demo", EntityType: "talent", EntityID: "demo",
-			After: map[string]any{"records": n, "registered": DemoRegistered, "employed": DemoEmployed}})
-	})
-	return n, err
+	}
+	gen.rng.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
+	return out
+}
+
+// DemoClock dates the demo district's events relative to the day it is loaded (Today, a district
+// date), so that a newcomer sees a district that is alive now; the same day always gives the same
+// instants.
+type DemoClock struct{ Today civil.Date }
+
+// At is the instant frac (0 ≤ frac < 1) of the way through the office day (08:30–17:30, district
+// time) of day d. On Today itself it is in the first hour after midnight instead, so that the load
+// day's events lie before the moment the demo is loaded (unless that is just after midnight).
+func (c DemoClock) At(d civil.Date, frac float64) time.Time {
+	y, m, day := d.Time().Date()
+	if d == c.Today {
+		return time.Date(y, m, day, 0, 0, 0, 0, civil.District).Add(time.Duration(frac * float64(time.Hour)))
+	}
+	return time.Date(y, m, day, 8, 30, 0, 0, civil.District).Add(time.Duration(frac * float64(9*time.Hour)))
+}
+
+// Before is a moment days days before t's district day, in office hours; with days 0, on t's day
+// between the start of its office hours (as At places them) and t. frac (0 ≤ frac < 1) places it.
+func (c DemoClock) Before(t time.Time, days int, frac float64) time.Time {
+	d := civil.InDistrict(t)
+	if days > 0 {
+		return c.At(civil.Of(d.Time().AddDate(0, 0, -days)), frac)
+	}
+	start := c.At(d, 0)
+	return start.Add(time.Duration(frac * float64(t.Sub(start))))
+}
+
+// DaysAgo is At for the day n days before Today.
+func (c DemoClock) DaysAgo(n int, frac float64) time.Time {
+	return c.At(civil.Of(c.Today.Time().AddDate(0, 0, -n)), frac)
 }
 
 // attributesForAssessment are the graded facts of an input.

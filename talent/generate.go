@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"time"
 
 	"talentd/internal/civil"
 	"talentd/internal/govid"
@@ -13,13 +14,15 @@ import (
 // check characters and matching birth dates, education and titles that the default policy grades —
 // deterministically from a seed. The demo district and the benchmarks are built from it.
 type Generator struct {
-	rng  *rand.Rand
-	seen map[string]bool
+	rng   *rand.Rand
+	seen  map[string]bool
+	today civil.Date // the day Talent's records are plausible on
 }
 
-// NewGenerator returns a generator; the same seed always yields the same records.
+// NewGenerator returns a generator whose records are plausible today (district time); the same
+// seed on the same day always yields the same records.
 func NewGenerator(seed uint64) *Generator {
-	return &Generator{rng: rand.New(rand.NewPCG(seed, 0x7a1e47d)), seen: map[string]bool{}}
+	return &Generator{rng: rand.New(rand.NewPCG(seed, 0x7a1e47d)), seen: map[string]bool{}, today: civil.DistrictToday()}
 }
 
 var (
@@ -109,11 +112,12 @@ func (g *Generator) idNumber(birth civil.Date, gender string) string {
 }
 
 // profile sets the attributes a grade rule looks at, aiming at the given grade under the default
-// policy (the policy still decides: the aim only shapes a realistic mix).
-func (g *Generator) profile(in *TalentInput, aim Grade) {
+// policy (the policy still decides: the aim only shapes a realistic mix). Honours date from the
+// ten years up to the year of on.
+func (g *Generator) profile(in *TalentInput, aim Grade, on civil.Date) {
 	in.Title, in.SkillLevel, in.Honours = "none", "none", []Honour{}
 	honour := func(code, level string) {
-		in.Honours = append(in.Honours, Honour{Code: code, Level: level, Year: 2010 + g.rng.IntN(11)})
+		in.Honours = append(in.Honours, Honour{Code: code, Level: level, Year: on.Time().Year() - g.rng.IntN(11)})
 	}
 	in.AnnualSalaryFen = int64(80_000+g.rng.IntN(220_000)) * 100
 	switch aim {
@@ -183,8 +187,15 @@ func (g *Generator) AimedGrade() Grade {
 }
 
 // Talent returns a record aiming at grade aim ("" for one that no rule makes eligible), employed
-// by enterpriseID when it is not nil.
+// by enterpriseID when it is not nil, plausible on the generator's day.
 func (g *Generator) Talent(aim Grade, enterpriseID *int64) TalentInput {
+	return g.TalentOn(aim, enterpriseID, g.today)
+}
+
+// TalentOn is Talent for a record as it stood on the day on (say, the day it was registered): the
+// holder is then 24 to 58 years old, graduated and came to the district before it, and was
+// honoured within the ten years up to it.
+func (g *Generator) TalentOn(aim Grade, enterpriseID *int64, on civil.Date) TalentInput {
 	gender := "male"
 	if g.rng.IntN(100) < 38 {
 		gender = "female"
@@ -198,18 +209,27 @@ func (g *Generator) Talent(aim Grade, enterpriseID *int64) TalentInput {
 		School:       g.pick(schools),
 		Major:        g.pick(majors),
 		Field:        g.pick(fields),
-		ArrivedOn:    civil.New(2008+g.rng.IntN(12), 1, 1+g.rng.IntN(365)),
 	}
-	g.profile(&in, aim)
-	// Seniority takes years: senior titles and national honours go to people born before 1981.
-	oldest, span := 1962, 37
+	g.profile(&in, aim, on)
+	// Seniority takes years: senior titles and national honours go to people of 40 and over.
+	year := on.Time().Year()
+	oldest, span := year-58, 35
 	if in.Title == "senior_full" || in.Title == "senior_associate" || len(in.Honours) > 0 && aim <= GradeB && aim != "" {
 		span = 19
 	}
 	birth := civil.New(oldest+g.rng.IntN(span), 1, 1+g.rng.IntN(365))
 	in.BirthDate = birth
 	in.IDNumber = g.idNumber(birth, gender)
-	in.GraduationYear = min(birth.Time().Year()+22+g.rng.IntN(8), 2020)
+	in.GraduationYear = min(birth.Time().Year()+22+g.rng.IntN(8), year-1)
+	// Came to the district after graduating, within the twelve years before on.
+	earliest := civil.New(in.GraduationYear, time.July, 1).Time()
+	if d := on.Time().AddDate(-12, 0, 0); d.After(earliest) {
+		earliest = d
+	}
+	in.ArrivedOn = civil.Of(earliest.AddDate(0, 0, g.rng.IntN(int(on.Time().Sub(earliest).Hours()/24))))
+	for i := range in.Honours {
+		in.Honours[i].Year = max(in.Honours[i].Year, in.GraduationYear)
+	}
 	if enterpriseID == nil {
 		in.Field = g.pick([]string{"教育", "医疗卫生", "现代农业", "文化旅游", "金融"})
 	}

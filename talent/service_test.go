@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"talentd/internal/auth"
+	"talentd/internal/civil"
 	"talentd/internal/errs"
 	"talentd/internal/fieldcrypt"
 	"talentd/internal/govid"
@@ -146,7 +147,7 @@ func TestStats_CountsFollowChanges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.SeedDemoTalents(ctx, ents[:5]); err != nil {
+	if _, err := s.SeedDemoTalents(ctx, ents[:5], civil.DistrictToday()); err != nil {
 		t.Fatal(err)
 	}
 	off := auth.WithPrincipal(context.Background(), office)
@@ -202,7 +203,7 @@ func TestSearch_TotalsFromCounters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.SeedDemoTalents(sys, ents); err != nil {
+	if _, err := s.SeedDemoTalents(sys, ents, civil.DistrictToday()); err != nil {
 		t.Fatal(err)
 	}
 	hr := auth.WithPrincipal(context.Background(), auth.Principal{AccountID: 1, Role: auth.RoleEnterpriseHR, EnterpriseID: ents[0].ID})

@@ -1,20 +1,24 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"talentd/internal/postgres"
+	"talentd/internal/secrets"
 )
 
 // config is everything a subcommand may need; each value comes from a flag, else its TALENTD_*
-// environment variable, else the default.
+// environment variable, else the default. A subcommand registers only the flags it uses; the
+// others keep their zero values, which the services read as their defaults.
 type config struct {
 	Addr            string
 	DatabaseURL     string
@@ -27,23 +31,61 @@ type config struct {
 	CardValidity    string
 }
 
-// envFlags registers flags whose defaults come from the environment, and remembers each flag's
-// variable for --help.
-type envFlags struct {
-	fs     *flag.FlagSet
-	getenv func(string) string
-	errs   []string
+// flagSpec is what a subcommand's help says about one flag: its built-in default (never a value
+// from the environment, which may hold a secret such as a database password) and its variable.
+type flagSpec struct {
+	name, kind, def, env, usage string
 }
 
-func (e *envFlags) str(p *string, name, env, def, usage string) {
-	if v := e.getenv(env); v != "" {
-		def = v
+// envFlags is one subcommand's flags. Each flag's default comes from its environment variable when
+// that is set; the flag, when given, wins. It also knows how to print the subcommand's help.
+type envFlags struct {
+	fs       *flag.FlagSet
+	getenv   func(string) string
+	stdout   io.Writer
+	synopsis string // e.g. "serve [flags]"
+	doc      string // what the subcommand does
+	envOnly  []envVar
+	specs    []flagSpec
+	errs     []string
+}
+
+// envVar is an environment variable a subcommand reads that no flag sets.
+type envVar struct{ name, usage string }
+
+// newFlags starts the flags of the subcommand synopsis ("keys rotate [flags]"), documented by doc.
+// Help goes to stdout; mistakes are returned, with the help, for the caller to print on stderr.
+func newFlags(synopsis, doc string, getenv func(string) string, stdout io.Writer) *envFlags {
+	name, _, _ := strings.Cut(synopsis, " [")
+	fs := flag.NewFlagSet("talentd "+name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // parse errors come back as usage errors instead
+	return &envFlags{fs: fs, getenv: getenv, stdout: stdout, synopsis: synopsis, doc: doc}
+}
+
+// fromEnv returns the environment's value for env, or def when it is unset (or env is "").
+func (e *envFlags) fromEnv(env, def string) string {
+	if env == "" {
+		return def
 	}
-	e.fs.StringVar(p, name, def, usage+" ($"+env+")")
+	if v := e.getenv(env); v != "" {
+		return v
+	}
+	return def
+}
+
+func (e *envFlags) note(name, kind, def, env, usage string) {
+	e.specs = append(e.specs, flagSpec{name: name, kind: kind, def: def, env: env, usage: usage})
+}
+
+// str registers a string flag; env may be "" for a flag no environment variable sets.
+func (e *envFlags) str(p *string, name, env, def, usage string) {
+	e.note(name, "string", strconv.Quote(def), env, usage)
+	e.fs.StringVar(p, name, e.fromEnv(env, def), usage)
 }
 
 func (e *envFlags) integer(p *int, name, env string, def int, usage string) {
-	if v := e.getenv(env); v != "" {
+	e.note(name, "int", strconv.Itoa(def), env, usage)
+	if v := e.fromEnv(env, ""); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
 			e.errs = append(e.errs, fmt.Sprintf("%s=%q is not a whole number", env, v))
@@ -51,11 +93,17 @@ func (e *envFlags) integer(p *int, name, env string, def int, usage string) {
 			def = n
 		}
 	}
-	e.fs.IntVar(p, name, def, usage+" ($"+env+")")
+	e.fs.IntVar(p, name, def, usage)
+}
+
+func (e *envFlags) int64(p *int64, name string, def int64, usage string) {
+	e.note(name, "int", strconv.FormatInt(def, 10), "", usage)
+	e.fs.Int64Var(p, name, def, usage)
 }
 
 func (e *envFlags) duration(p *time.Duration, name, env string, def time.Duration, usage string) {
-	if v := e.getenv(env); v != "" {
+	e.note(name, "duration", def.String(), env, usage)
+	if v := e.fromEnv(env, ""); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil {
 			e.errs = append(e.errs, fmt.Sprintf("%s=%q is not a duration such as 30s or 12h", env, v))
@@ -63,44 +111,105 @@ func (e *envFlags) duration(p *time.Duration, name, env string, def time.Duratio
 			def = d
 		}
 	}
-	e.fs.DurationVar(p, name, def, usage+" ($"+env+")")
+	e.fs.DurationVar(p, name, def, usage)
 }
 
-// commonFlags registers the flags every database-using subcommand shares.
-func commonFlags(fs *flag.FlagSet, getenv func(string) string, c *config) *envFlags {
-	e := &envFlags{fs: fs, getenv: getenv}
+func (e *envFlags) boolean(p *bool, name, env string, usage string) {
+	e.note(name, "", "", env, usage)
+	def := false
+	if v := e.fromEnv(env, ""); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			e.errs = append(e.errs, fmt.Sprintf("%s=%q is not true or false", env, v))
+		}
+		def = b
+	}
+	e.fs.BoolVar(p, name, def, usage)
+}
+
+// databaseFlags are the flags of every subcommand that uses the database: where it is (or where
+// the private cluster and the generated secrets live), how to log, and the secrets it reads.
+func databaseFlags(e *envFlags, c *config) {
 	e.str(&c.DatabaseURL, "database-url", "TALENTD_DATABASE_URL", "",
 		"PostgreSQL URL, e.g. postgres://user:pass@host/db?sslmode=disable; empty runs a private cluster in the data directory")
 	e.str(&c.DataDir, "data-dir", "TALENTD_DATA_DIR", "./data", "directory for the private PostgreSQL cluster and generated secrets")
+	e.str(&c.LogFormat, "log-format", "TALENTD_LOG_FORMAT", "text", "log format (to stderr): text or json")
+	e.str(&c.LogLevel, "log-level", "TALENTD_LOG_LEVEL", "info", "log level: debug, info, warn or error")
+	e.envOnly = append(e.envOnly,
+		envVar{secrets.EnvTokenPepper, "base64 of 32 bytes keying the hashes of session tokens and API keys"},
+		envVar{secrets.EnvEncryptionKey, "base64 of 32 bytes: the AES-256 key sealing identity numbers and signing keys"},
+		envVar{secrets.EnvOldEncryptionKeys, "retired encryption keys (comma-separated base64) that still open values during a rotation"},
+		envVar{secrets.EnvIndexKey, "base64 of 32 bytes keying the blind index of identity numbers"},
+	)
+}
+
+// poolFlags size the connection pool of a long-running subcommand.
+func poolFlags(e *envFlags, c *config) {
 	e.integer(&c.Pool.MaxOpenConns, "db-max-open-conns", "TALENTD_DB_MAX_OPEN_CONNS", 20, "most open database connections")
 	e.integer(&c.Pool.MaxIdleConns, "db-max-idle-conns", "TALENTD_DB_MAX_IDLE_CONNS", 10, "most idle database connections kept")
 	e.duration(&c.Pool.ConnMaxLifetime, "db-conn-max-lifetime", "TALENTD_DB_CONN_MAX_LIFETIME", 30*time.Minute, "recycle connections after this long")
 	e.duration(&c.Pool.ConnMaxIdleTime, "db-conn-max-idle-time", "TALENTD_DB_CONN_MAX_IDLE_TIME", 5*time.Minute, "close connections idle this long")
-	e.str(&c.LogFormat, "log-format", "TALENTD_LOG_FORMAT", "text", "log format: text or json")
-	e.str(&c.LogLevel, "log-level", "TALENTD_LOG_LEVEL", "info", "log level: debug, info, warn or error")
-	e.str(&c.CardValidity, "card-validity", "TALENTD_CARD_VALIDITY", "A=5,B=5,C=3,D=3", "green card validity in years per class")
-	return e
 }
 
-// parse parses args and reports malformed environment values as usage errors.
-func (e *envFlags) parse(args []string) error {
+// cardFlags are the flags of the subcommands that issue green cards.
+func cardFlags(e *envFlags, c *config) {
+	e.str(&c.CardValidity, "card-validity", "TALENTD_CARD_VALIDITY", "A=5,B=5,C=3,D=3", "green card validity in years per class")
+}
+
+// parse parses args. With -h or --help it prints the help to stdout and reports done; a mistake in
+// the flags or the environment comes back as a usage error carrying the help.
+func (e *envFlags) parse(args []string) (done bool, err error) {
 	if err := e.fs.Parse(args); err != nil {
-		return err
+		if errors.Is(err, flag.ErrHelp) {
+			e.help(e.stdout)
+			return true, nil
+		}
+		return false, e.misuse(err.Error())
 	}
 	if len(e.errs) > 0 {
-		return usageError(strings.Join(e.errs, "; "))
+		return false, e.misuse(strings.Join(e.errs, "; "))
 	}
-	return nil
+	return false, nil
 }
 
-func newFlagSet(name string, out io.Writer, summary string) *flag.FlagSet {
-	fs := flag.NewFlagSet("talentd "+name, flag.ContinueOnError)
-	fs.SetOutput(out)
-	fs.Usage = func() {
-		fmt.Fprintf(out, "usage: talentd %s\n\n%s\n\nflags (each defaults to its environment variable):\n", name, summary)
-		fs.PrintDefaults()
+// misuse is a usage error that shows this subcommand's help.
+func (e *envFlags) misuse(msg string) error {
+	var b strings.Builder
+	e.help(&b)
+	return withUsage{usageError(msg), b.String()}
+}
+
+// help prints the subcommand's synopsis, what it does, its flags with their defaults and
+// environment variables, and the variables it reads that no flag sets.
+func (e *envFlags) help(w io.Writer) {
+	fmt.Fprintf(w, "usage: talentd %s\n\n%s\n", e.synopsis, e.doc)
+	if len(e.specs) > 0 {
+		header := "flags:"
+		if slices.ContainsFunc(e.specs, func(s flagSpec) bool { return s.env != "" }) {
+			header = "flags (a flag given wins over its $TALENTD_* variable, which wins over the default):"
+		}
+		fmt.Fprintf(w, "\n%s\n", header)
 	}
-	return fs
+	for _, s := range e.specs {
+		fmt.Fprintf(w, "  --%s\n        %s", strings.TrimSpace(s.name+" "+s.kind), s.usage)
+		var extra []string
+		if s.def != "" && s.def != `""` && s.def != "0" {
+			extra = append(extra, "default "+s.def)
+		}
+		if s.env != "" {
+			extra = append(extra, "$"+s.env)
+		}
+		if len(extra) > 0 {
+			fmt.Fprintf(w, " (%s)", strings.Join(extra, "; "))
+		}
+		fmt.Fprintln(w)
+	}
+	if len(e.envOnly) > 0 {
+		fmt.Fprintf(w, "\nenvironment (no flag sets these):\n")
+	}
+	for _, v := range e.envOnly {
+		fmt.Fprintf(w, "  %s\n        %s\n", v.name, v.usage)
+	}
 }
 
 // logger builds the process logger. Logs go to stderr so stdout stays for command output.
@@ -123,3 +232,14 @@ func (c *config) logger() (*slog.Logger, error) {
 type usageError string
 
 func (u usageError) Error() string { return string(u) }
+
+// withUsage is a usage error with the help that shows the right way, printed after it on stderr.
+type withUsage struct {
+	err   usageError
+	usage string
+}
+
+func (w withUsage) Error() string { return w.err.Error() }
+
+// Unwrap makes a withUsage a usageError to errors.As.
+func (w withUsage) Unwrap() error { return w.err }

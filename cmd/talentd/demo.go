@@ -10,6 +10,7 @@ import (
 
 	"talentd/internal/accounts"
 	"talentd/internal/auth"
+	"talentd/internal/civil"
 	"talentd/internal/postgres"
 )
 
@@ -35,24 +36,31 @@ var demoStaff = []struct {
 // unused by other locks on the database does ("talentdD").
 const demoSeedLock int64 = 0x74616c656e746444
 
-// seedDemo loads the demo district (idempotent) and prints the demo accounts. Two processes may
-// seed one fresh database at once (two `serve --demo` started together): each step is idempotent
-// only against data already committed, so the whole seed runs under one advisory lock, and the
-// process that waited finds everything there and adds nothing.
+// seedDemo loads the demo district as it stands today in the district (idempotent) and prints the
+// demo accounts.
 func seedDemo(ctx context.Context, svc *services, stdout io.Writer, log *slog.Logger) error {
+	return seedDemoOn(ctx, svc, civil.DistrictToday(), stdout, log)
+}
+
+// seedDemoOn loads the demo district with its dates relative to the day today: the same day
+// always gives the same district. Two processes may seed one fresh database at once (two
+// `serve --demo` started together): each step is idempotent only against data already committed,
+// so the whole seed runs under one advisory lock, and the process that waited finds everything
+// there and adds nothing.
+func seedDemoOn(ctx context.Context, svc *services, today civil.Date, stdout io.Writer, log *slog.Logger) error {
 	return postgres.WithSessionLock(ctx, svc.db, demoSeedLock, func() error {
-		return seedDemoLocked(ctx, svc, stdout, log)
+		return seedDemoLocked(ctx, svc, today, stdout, log)
 	})
 }
 
-func seedDemoLocked(ctx context.Context, svc *services, stdout io.Writer, log *slog.Logger) error {
+func seedDemoLocked(ctx context.Context, svc *services, today civil.Date, stdout io.Writer, log *slog.Logger) error {
 	start := time.Now()
 	ctx = auth.WithPrincipal(ctx, auth.System)
 	enterprises, newEnterprises, err := svc.talent.SeedDemoEnterprises(ctx)
 	if err != nil {
 		return fmt.Errorf("seed enterprises: %w", err)
 	}
-	newTalents, err := svc.talent.SeedDemoTalents(ctx, enterprises)
+	newTalents, err := svc.talent.SeedDemoTalents(ctx, enterprises, today)
 	if err != nil {
 		return fmt.Errorf("seed talents: %w", err)
 	}
@@ -82,11 +90,11 @@ func seedDemoLocked(ctx context.Context, svc *services, stdout io.Writer, log *s
 		}
 	}
 	// Cards, uses and agent requests need the commissioners, so they come after the accounts.
-	newCards, err := svc.greencard.SeedDemo(ctx)
+	newCards, err := svc.greencard.SeedDemo(ctx, today)
 	if err != nil {
 		return fmt.Errorf("seed cards: %w", err)
 	}
-	log.Info("demo data ready", "enterprises_created", newEnterprises, "talents_created", newTalents,
+	log.Info("demo data ready", "as_of", today.String(), "enterprises_created", newEnterprises, "talents_created", newTalents,
 		"cards_issued", newCards, "accounts_created", newAccounts,
 		"duration", time.Since(start).Round(time.Millisecond))
 	if newAccounts == 0 {

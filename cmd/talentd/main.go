@@ -3,6 +3,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -15,6 +16,10 @@ func main() {
 	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "talentd:", err)
+		var w withUsage
+		if errors.As(err, &w) {
+			fmt.Fprint(os.Stderr, "\n"+w.usage)
+		}
 		os.Exit(exitCode(err))
 	}
 }

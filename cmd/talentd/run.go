@@ -3,12 +3,14 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
+	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -31,66 +33,168 @@ import (
 	"talentd/web"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// version is set by `make build` with -ldflags "-X main.version=..."; see versionString.
+var version string
 
-const usage = `talentd — the district talent office's system of record.
+// subcommand is one of talentd's commands, as the overview lists it.
+type subcommand struct {
+	name, args, summary string
+	run                 func(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error
+}
 
-usage: talentd <command> [flags]
+// subcommands are talentd's commands in the order the overview lists them.
+func subcommands() []subcommand {
+	return []subcommand{
+		{"serve", "", "run the HTTP API (migrates first; --demo loads the demo district on first start)", cmdServe},
+		{"migrate", "[up|status]", "apply the embedded schema migrations, or list them", cmdMigrate},
+		{"seed", "--demo", "load the demo district (idempotent)", cmdSeed},
+		{"accounts", "create|list|disable", "manage sign-in accounts from the shell", cmdAccounts},
+		{"keys", "rotate|list", "rotate or list the green card signing keys", cmdKeys},
+		{"reencrypt", "", "re-seal every encrypted value under the current encryption key (after a rotation)", cmdReencrypt},
+		{"openapi", "[--yaml]", "print the OpenAPI 3.1 document", cmdOpenAPI},
+		{"version", "", "print the version", cmdVersion},
+		{"help", "[command]", "print this overview, or a command's help", cmdHelp},
+	}
+}
 
-commands:
-  serve                   run the HTTP API (migrates first; --demo seeds demo data on first start)
-  migrate [up|status]     apply the embedded schema migrations, or list them
-  seed --demo             load the demo district (idempotent)
-  accounts create|list|disable   manage sign-in accounts from the command line
-  keys rotate|list        rotate or list the green card signing keys
-  reencrypt               re-seal every encrypted value under the current encryption key (after a rotation)
-  openapi [--yaml]        print the OpenAPI 3.1 document
-  version                 print the version
-
-Run 'talentd <command> --help' for a command's flags. Without a database URL, talentd runs a
-private PostgreSQL cluster in its data directory (started and stopped as needed).
-`
+// overview is the help of talentd itself: every command with one line.
+func overview() string {
+	var b strings.Builder
+	b.WriteString("talentd — the district talent office's system of record.\n\nusage: talentd <command> [flags]\n\ncommands:\n")
+	tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
+	for _, c := range subcommands() {
+		fmt.Fprintf(tw, "  %s %s\t%s\n", c.name, c.args, c.summary)
+	}
+	_ = tw.Flush()
+	b.WriteString("\nRun 'talentd <command> --help' (or 'talentd help <command>') for what a command does, its flags\n" +
+		"and the TALENTD_* environment variables they read. Without a database URL, talentd runs a private\n" +
+		"PostgreSQL cluster in its data directory (started and stopped as needed).\n")
+	return b.String()
+}
 
 // run is the whole program: main only supplies the process's arguments, environment and output.
+// Help goes to stdout; a usage error comes back for main to print, with its usage, on stderr.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	if len(args) < 2 {
-		fmt.Fprint(stdout, usage)
-		return usageError("no command given")
+		return withUsage{usageError("no command given"), overview()}
 	}
-	cmd, rest := args[1], args[2:]
-	switch cmd {
-	case "serve":
-		return cmdServe(ctx, rest, getenv, stdout)
-	case "migrate":
-		return cmdMigrate(ctx, rest, getenv, stdout)
-	case "seed":
-		return cmdSeed(ctx, rest, getenv, stdout)
-	case "accounts":
-		return cmdAccounts(ctx, rest, getenv, stdout)
-	case "keys":
-		return cmdKeys(ctx, rest, getenv, stdout)
-	case "reencrypt":
-		return cmdReencrypt(ctx, rest, getenv, stdout)
-	case "openapi":
-		return cmdOpenAPI(rest, stdout)
-	case "version", "--version":
-		fmt.Fprintln(stdout, "talentd", version)
-		return nil
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
+	name, rest := args[1], args[2:]
+	switch {
+	case isHelpFlag(name):
+		name = "help"
+	case name == "--version" || name == "-version":
+		name = "version"
+	}
+	for _, c := range subcommands() {
+		if c.name == name {
+			return c.run(ctx, rest, getenv, stdout)
+		}
+	}
+	return withUsage{usageError("unknown command " + strconv.Quote(name)), overview()}
+}
+
+func isHelpFlag(arg string) bool { return arg == "-h" || arg == "--help" || arg == "-help" }
+
+// cmdHelp prints the overview, or a command's help exactly as `talentd <command> --help` does.
+func cmdHelp(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	if len(args) == 0 || args[0] == "help" || isHelpFlag(args[0]) {
+		fmt.Fprint(stdout, overview())
 		return nil
 	}
-	fmt.Fprint(stdout, usage)
-	return usageError("unknown command " + cmd)
+	for _, c := range subcommands() {
+		if c.name == args[0] {
+			return c.run(ctx, append(slices.Clone(args[1:]), "--help"), getenv, stdout)
+		}
+	}
+	return withUsage{usageError("no command " + strconv.Quote(args[0])), overview()}
+}
+
+func cmdVersion(_ context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	e := newFlags("version", "Prints the version: the one `make build` stamped, else the source revision the binary was\n"+
+		"built from (with -dirty when it had uncommitted changes) and its commit time, else \"devel\".", getenv, stdout)
+	if done, err := e.parse(args); done || err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "talentd", versionString())
+	return nil
+}
+
+// versionString is the version this binary reports.
+func versionString() string {
+	info, _ := debug.ReadBuildInfo()
+	return describeVersion(version, info)
+}
+
+// describeVersion is the stamped version when there is one, else the build's VCS revision ("-dirty"
+// when the tree was modified) and commit time, else "devel".
+func describeVersion(stamped string, info *debug.BuildInfo) string {
+	if stamped != "" {
+		return stamped
+	}
+	var rev, at, dirty string
+	if info != nil {
+		for _, s := range info.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.time":
+				at = s.Value
+			case "vcs.modified":
+				if s.Value == "true" {
+					dirty = "-dirty"
+				}
+			}
+		}
+	}
+	if rev == "" {
+		return "devel"
+	}
+	v := rev[:min(len(rev), 12)] + dirty
+	if at != "" {
+		v += " (" + at + ")"
+	}
+	return v
+}
+
+// action is one action of a command that has several (accounts create, keys rotate).
+type action struct{ name, summary string }
+
+// actionOf takes the action from args for command cmd: --help prints the command's help (its
+// actions) and reports done; a missing or unknown action is a usage error with that help.
+func actionOf(cmd, doc string, actions []action, args []string, stdout io.Writer) (string, []string, bool, error) {
+	names := make([]string, len(actions))
+	for i, a := range actions {
+		names[i] = a.name
+	}
+	help := func(w io.Writer) {
+		fmt.Fprintf(w, "usage: talentd %s %s [flags]\n\n%s\n\nactions:\n", cmd, strings.Join(names, "|"), doc)
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		for _, a := range actions {
+			fmt.Fprintf(tw, "  %s\t%s\n", a.name, a.summary)
+		}
+		_ = tw.Flush()
+		fmt.Fprintf(w, "\nRun 'talentd %s <action> --help' for an action's flags.\n", cmd)
+	}
+	misuse := func(msg string) error {
+		var b strings.Builder
+		help(&b)
+		return withUsage{usageError(msg), b.String()}
+	}
+	switch {
+	case len(args) == 0:
+		return "", nil, false, misuse(cmd + " takes " + strings.Join(names, ", "))
+	case isHelpFlag(args[0]):
+		help(stdout)
+		return "", nil, true, nil
+	case !slices.Contains(names, args[0]):
+		return "", nil, false, misuse(cmd + " takes " + strings.Join(names, ", ") + ", not " + strconv.Quote(args[0]))
+	}
+	return args[0], args[1:], false, nil
 }
 
 func exitCode(err error) int {
 	var u usageError
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-		return 0
-	case errors.As(err, &u):
+	if errors.As(err, &u) {
 		return 2
 	}
 	return 1
@@ -207,7 +311,7 @@ func newServices(db *sqlx.DB, sec secrets.Secrets, c *config, log *slog.Logger) 
 
 // newHTTP builds the HTTP layer and registers every slice's operations on it.
 func newHTTP(db *sqlx.DB, s *services, log *slog.Logger) *httpapi.Server {
-	opts := httpapi.Options{Title: "talentd", Version: version, Logger: log, Docs: web.DocsHandler(),
+	opts := httpapi.Options{Title: "talentd", Version: versionString(), Logger: log, Docs: web.DocsHandler(),
 		Authenticate: s.accounts.Authenticate}
 	if db != nil {
 		opts.DB = db.DB
@@ -225,14 +329,20 @@ func newHTTP(db *sqlx.DB, s *services, log *slog.Logger) *httpapi.Server {
 func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	var c config
 	var demo bool
-	fs := newFlagSet("serve", stdout, "Runs the HTTP API: applies migrations, then serves /v1, /docs, /openapi.json, /metrics, /healthz and /readyz.")
-	e := commonFlags(fs, getenv, &c)
+	e := newFlags("serve [flags]", "Runs the HTTP API: applies the migrations, then serves /v1, /docs, /openapi.json, /metrics,\n"+
+		"/healthz and /readyz until SIGTERM or Ctrl-C, letting requests in flight finish.", getenv, stdout)
 	e.str(&c.Addr, "addr", "TALENTD_ADDR", ":8080", "listen address")
+	databaseFlags(e, &c)
+	poolFlags(e, &c)
+	cardFlags(e, &c)
 	e.duration(&c.SessionTTL, "session-ttl", "TALENTD_SESSION_TTL", 12*time.Hour, "how long a login session lasts")
 	e.duration(&c.ShutdownTimeout, "shutdown-timeout", "TALENTD_SHUTDOWN_TIMEOUT", 15*time.Second, "how long to let in-flight requests finish on shutdown")
-	fs.BoolVar(&demo, "demo", getenv("TALENTD_DEMO") == "true", "seed the demo district and demo accounts on first start ($TALENTD_DEMO=true)")
-	if err := e.parse(args); err != nil {
+	e.boolean(&demo, "demo", "TALENTD_DEMO", "load the demo district and demo accounts on first start")
+	if done, err := e.parse(args); done || err != nil {
 		return err
+	}
+	if e.fs.NArg() > 0 {
+		return e.misuse("serve takes no arguments, only flags")
 	}
 	env, err := prepare(ctx, &c, getenv)
 	if err != nil {
@@ -263,7 +373,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	fmt.Fprintf(stdout, "talentd listening on http://%s (API docs at /docs)\n", displayAddr(ln.Addr()))
-	log.Info("listening", "addr", ln.Addr().String(), "version", version)
+	log.Info("listening", "addr", ln.Addr().String(), "version", versionString())
 
 	select {
 	case err := <-served:
@@ -292,17 +402,18 @@ func displayAddr(a net.Addr) string {
 
 func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	var c config
-	fs := newFlagSet("migrate [up|status]", stdout, "Applies the embedded migrations (up, the default) or lists them with their state (status).")
-	e := commonFlags(fs, getenv, &c)
-	if err := e.parse(args); err != nil {
+	e := newFlags("migrate [flags] [up|status]", "Applies the embedded migrations (up, the default) or lists them with their state (status).",
+		getenv, stdout)
+	databaseFlags(e, &c)
+	if done, err := e.parse(args); done || err != nil {
 		return err
 	}
 	action := "up"
-	if fs.NArg() > 0 {
-		action = fs.Arg(0)
+	if e.fs.NArg() > 0 {
+		action = e.fs.Arg(0)
 	}
-	if action != "up" && action != "status" {
-		return usageError("migrate takes up or status, not " + action)
+	if action != "up" && action != "status" || e.fs.NArg() > 1 {
+		return e.misuse("migrate takes up or status, not " + strings.Join(e.fs.Args(), " "))
 	}
 	env, err := prepare(ctx, &c, getenv) // applies pending migrations
 	if err != nil {
@@ -333,14 +444,17 @@ func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, 
 func cmdSeed(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	var c config
 	var demo bool
-	fs := newFlagSet("seed --demo", stdout, "Loads the demo district: enterprises, demo accounts (idempotent: run it again and nothing is duplicated).")
-	e := commonFlags(fs, getenv, &c)
-	fs.BoolVar(&demo, "demo", false, "load the demo data set")
-	if err := e.parse(args); err != nil {
+	e := newFlags("seed --demo [flags]", "Loads the demo district as it stands today: its enterprises, registered talent, green cards,\n"+
+		"service uses and agent requests, dated relative to the day it is loaded, and one account per role\n"+
+		"(printed, with their password). Idempotent: once loaded, on any day, it adds nothing.", getenv, stdout)
+	e.boolean(&demo, "demo", "", "load the demo data set")
+	databaseFlags(e, &c)
+	cardFlags(e, &c)
+	if done, err := e.parse(args); done || err != nil {
 		return err
 	}
-	if !demo {
-		return usageError("seed needs --demo (the only data set so far)")
+	if !demo || e.fs.NArg() > 0 {
+		return e.misuse("seed needs --demo (the only data set so far) and no arguments")
 	}
 	env, err := prepare(ctx, &c, getenv)
 	if err != nil {
@@ -352,11 +466,14 @@ func cmdSeed(ctx context.Context, args []string, getenv func(string) string, std
 
 func cmdReencrypt(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	var c config
-	fs := newFlagSet("reencrypt", stdout, "Re-seals every encrypted value (identity numbers, card signing keys) under TALENTD_ENCRYPTION_KEY;\n"+
-		"keep the previous key in TALENTD_ENCRYPTION_OLD_KEYS until this reports 0 for every kind.")
-	e := commonFlags(fs, getenv, &c)
-	if err := e.parse(args); err != nil {
+	e := newFlags("reencrypt [flags]", "Re-seals every encrypted value (identity numbers, card signing keys) under TALENTD_ENCRYPTION_KEY;\n"+
+		"keep the previous key in TALENTD_ENCRYPTION_OLD_KEYS until this reports 0 for every kind.", getenv, stdout)
+	databaseFlags(e, &c)
+	if done, err := e.parse(args); done || err != nil {
 		return err
+	}
+	if e.fs.NArg() > 0 {
+		return e.misuse("reencrypt takes no arguments, only flags")
 	}
 	env, err := prepare(ctx, &c, getenv)
 	if err != nil {
@@ -396,16 +513,25 @@ func reencryptAll(ctx context.Context, svc *services, stdout io.Writer) error {
 	return nil
 }
 
+// keyActions are what `talentd keys` does.
+var keyActions = []action{
+	{"rotate", "make a new active signing key; the old one is retired and keeps verifying the cards it signed"},
+	{"list", "list the signing keys with their status"},
+}
+
 func cmdKeys(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	if len(args) == 0 || (args[0] != "rotate" && args[0] != "list") {
-		return usageError("keys takes rotate or list")
-	}
-	sub := args[0]
-	var c config
-	fs := newFlagSet("keys "+sub, stdout, "Rotates (a new active key; the old one keeps verifying its cards) or lists the green card signing keys.")
-	e := commonFlags(fs, getenv, &c)
-	if err := e.parse(args[1:]); err != nil {
+	sub, rest, done, err := actionOf("keys", "Rotates or lists the green card signing keys.", keyActions, args, stdout)
+	if done || err != nil {
 		return err
+	}
+	var c config
+	e := newFlags("keys "+sub+" [flags]", actionSummary(keyActions, sub), getenv, stdout)
+	databaseFlags(e, &c)
+	if done, err := e.parse(rest); done || err != nil {
+		return err
+	}
+	if e.fs.NArg() > 0 {
+		return e.misuse("keys " + sub + " takes no arguments, only flags")
 	}
 	env, err := prepare(ctx, &c, getenv)
 	if err != nil {
@@ -437,12 +563,16 @@ func cmdKeys(ctx context.Context, args []string, getenv func(string) string, std
 	return tw.Flush()
 }
 
-func cmdOpenAPI(args []string, stdout io.Writer) error {
+func cmdOpenAPI(_ context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	var asYAML bool
-	fs := newFlagSet("openapi [--yaml]", stdout, "Prints the OpenAPI 3.1 document of the HTTP API.")
-	fs.BoolVar(&asYAML, "yaml", false, "print YAML instead of JSON")
-	if err := fs.Parse(args); err != nil {
+	e := newFlags("openapi [--yaml]", "Prints the OpenAPI 3.1 document of the HTTP API (what /openapi.json serves), without\n"+
+		"touching a database.", getenv, stdout)
+	e.boolean(&asYAML, "yaml", "", "print YAML instead of JSON")
+	if done, err := e.parse(args); done || err != nil {
 		return err
+	}
+	if e.fs.NArg() > 0 {
+		return e.misuse("openapi takes no arguments, only --yaml")
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	c := &config{}
@@ -468,42 +598,51 @@ func cmdOpenAPI(args []string, stdout io.Writer) error {
 	return err
 }
 
+// accountActions are what `talentd accounts` does.
+var accountActions = []action{
+	{"create", "create a sign-in account (for instance the first administrator)"},
+	{"list", "list every account with its role and whether it is active"},
+	{"disable", "disable an account; its sessions and API keys are revoked"},
+}
+
 func cmdAccounts(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	if len(args) == 0 {
-		return usageError("accounts takes create, list or disable")
+	sub, args, done, err := actionOf("accounts", "Manages sign-in accounts directly in the database, beside a running server or without one.",
+		accountActions, args, stdout)
+	if done || err != nil {
+		return err
 	}
-	sub, args := args[0], args[1:]
 	var c config
 	var username, password, role, displayName string
 	var enterpriseID int64
-	fs := newFlagSet("accounts "+sub, stdout, "Manages sign-in accounts directly in the database (e.g. to bootstrap the first admin).")
-	e := commonFlags(fs, getenv, &c)
+	e := newFlags("accounts "+sub+" [flags]", actionSummary(accountActions, sub), getenv, stdout)
 	switch sub {
 	case "create":
-		fs.StringVar(&username, "username", "", "sign-in name: lower-case letters, digits, . _ -")
-		fs.StringVar(&password, "password", "", "password (10 to 128 characters); prefer $TALENTD_NEW_PASSWORD to keep it out of the shell history")
-		fs.StringVar(&role, "role", "", "one of "+rolesList())
-		fs.StringVar(&displayName, "display-name", "", "name shown in the audit log (defaults to the username)")
-		fs.Int64Var(&enterpriseID, "enterprise", 0, "enterprise id (required for enterprise_hr)")
+		e.str(&username, "username", "", "", "sign-in name: lower-case letters, digits, . _ -")
+		e.str(&password, "password", "", "", "password (10 to 128 characters); prefer $TALENTD_NEW_PASSWORD to keep it out of the shell history")
+		e.str(&role, "role", "", "", "one of "+rolesList())
+		e.str(&displayName, "display-name", "", "", "name shown in the audit log (defaults to the username)")
+		e.int64(&enterpriseID, "enterprise", 0, "enterprise id (required for enterprise_hr)")
+		e.envOnly = append(e.envOnly, envVar{"TALENTD_NEW_PASSWORD", "the new account's password when --password is not given"})
 	case "disable":
-		fs.StringVar(&username, "username", "", "account to disable (its sessions and API keys are revoked)")
-	case "list":
-	default:
-		return usageError("accounts takes create, list or disable, not " + sub)
+		e.str(&username, "username", "", "", "account to disable")
 	}
-	if err := e.parse(args); err != nil {
+	databaseFlags(e, &c)
+	if done, err := e.parse(args); done || err != nil {
 		return err
+	}
+	if e.fs.NArg() > 0 {
+		return e.misuse("accounts " + sub + " takes no arguments, only flags")
 	}
 	if sub == "create" {
 		if password == "" {
 			password = getenv("TALENTD_NEW_PASSWORD")
 		}
 		if username == "" || password == "" || role == "" {
-			return usageError("accounts create needs --username, --password (or $TALENTD_NEW_PASSWORD) and --role")
+			return e.misuse("accounts create needs --username, --password (or $TALENTD_NEW_PASSWORD) and --role")
 		}
 	}
 	if sub == "disable" && username == "" {
-		return usageError("accounts disable needs --username")
+		return e.misuse("accounts disable needs --username")
 	}
 	env, err := prepare(ctx, &c, getenv)
 	if err != nil {
@@ -556,6 +695,16 @@ func cmdAccounts(ctx context.Context, args []string, getenv func(string) string,
 		return tw.Flush()
 	}
 	return nil
+}
+
+// actionSummary is the summary of the named action, which exists.
+func actionSummary(actions []action, name string) string {
+	for _, a := range actions {
+		if a.name == name {
+			return strings.ToUpper(a.summary[:1]) + a.summary[1:] + "."
+		}
+	}
+	return ""
 }
 
 func rolesList() string {
