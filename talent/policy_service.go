@@ -24,7 +24,7 @@ type PolicyInput struct {
 func (in *PolicyInput) check() error {
 	in.Title = strings.TrimSpace(in.Title)
 	if in.Title == "" || len([]rune(in.Title)) > 200 {
-		return errs.UntranslatedFields("invalid policy", errs.FieldError{Location: "body.title", Message: "1 to 200 characters"})
+		return errs.Fields(errs.Field("body.title", "policy_title_length", "标准名称须为1到200个字", "1 to 200 characters", nil))
 	}
 	return validateRules(in.Rules)
 }
