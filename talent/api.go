@@ -75,6 +75,7 @@ func Register(api huma.API, s *Service) {
 	registerTalents(api, s)
 	registerTalentPatch(api, s)
 	registerPhotos(api, s)
+	registerBulk(api, s)
 	registerPolicies(api, s)
 	registerStats(api, s)
 	registerImport(api, s)

@@ -1,0 +1,191 @@
+package talent
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"hash/crc32"
+	"image"
+	"image/color"
+	"image/gif"
+	"image/jpeg"
+	"image/png"
+	"math/rand/v2"
+	"testing"
+
+	"talentd/internal/errs"
+)
+
+// testImage is a w×h picture with some structure, so that encoders have something to do.
+func testImage(w, h int) *image.RGBA {
+	m := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			m.Set(x, y, color.RGBA{uint8(x * 255 / w), uint8(y * 255 / h), uint8((x + y) % 256), 255})
+		}
+	}
+	return m
+}
+
+func encodeJPEG(t *testing.T, m image.Image, quality int) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, m, &jpeg.Options{Quality: quality}); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func encodePNG(t *testing.T, m image.Image) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := png.Encode(&b, m); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// withExif splices an APP1 Exif segment, carrying marker, right after a JPEG's SOI.
+func withExif(jpg []byte, marker string) []byte {
+	payload := append([]byte("Exif\x00\x00II*\x00\x08\x00\x00\x00\x00\x00\x00\x00\x00\x00"), marker...)
+	seg := []byte{0xFF, 0xE1, 0, 0}
+	binary.BigEndian.PutUint16(seg[2:], uint16(len(payload)+2))
+	out := append([]byte{}, jpg[:2]...)
+	out = append(append(out, seg...), payload...)
+	return append(out, jpg[2:]...)
+}
+
+// jpegMarkers lists the markers of a JPEG's segments up to the start of the scan.
+func jpegMarkers(t *testing.T, jpg []byte) []byte {
+	t.Helper()
+	if len(jpg) < 4 || jpg[0] != 0xFF || jpg[1] != 0xD8 {
+		t.Fatal("not a JPEG")
+	}
+	var out []byte
+	for i := 2; i+4 <= len(jpg); {
+		if jpg[i] != 0xFF {
+			t.Fatalf("no marker at %d", i)
+		}
+		out = append(out, jpg[i+1])
+		if jpg[i+1] == 0xDA {
+			break
+		}
+		i += 2 + int(binary.BigEndian.Uint16(jpg[i+2:]))
+	}
+	return out
+}
+
+func codeOf(err error) string {
+	var e *errs.Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
+}
+
+func TestReencodePhoto_StripsExif(t *testing.T) {
+	t.Parallel()
+	upload := withExif(encodeJPEG(t, testImage(64, 48), 95), "GPS 29.59N 106.22E")
+	if !bytes.Contains(jpegMarkers(t, upload), []byte{0xE1}) {
+		t.Fatal("the test upload has no APP1 segment")
+	}
+	clean, err := reencodePhoto("image/jpeg", upload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(jpegMarkers(t, clean.data), []byte{0xE1}) || bytes.Contains(clean.data, []byte("GPS")) ||
+		bytes.Contains(clean.data, []byte("Exif")) {
+		t.Error("the stored photo keeps the Exif segment")
+	}
+	if clean.contentType != "image/jpeg" || clean.width != 64 || clean.height != 48 {
+		t.Errorf("stored %s %dx%d", clean.contentType, clean.width, clean.height)
+	}
+	if _, err := jpeg.Decode(bytes.NewReader(clean.data)); err != nil {
+		t.Errorf("the stored photo does not decode: %v", err)
+	}
+}
+
+func TestReencodePhoto_PNGStaysPNG(t *testing.T) {
+	t.Parallel()
+	clean, err := reencodePhoto("image/png", encodePNG(t, testImage(30, 40)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, format, err := image.Decode(bytes.NewReader(clean.data)); err != nil || format != "png" || clean.contentType != "image/png" {
+		t.Errorf("stored as %q (%s): %v", format, clean.contentType, err)
+	}
+}
+
+func TestReencodePhoto_Refused(t *testing.T) {
+	t.Parallel()
+	jpg := encodeJPEG(t, testImage(64, 48), 90)
+	var gifData bytes.Buffer
+	if err := gif.Encode(&gifData, testImage(8, 8), nil); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, contentType string
+		data              []byte
+		code              string
+	}{
+		{"GIF", "image/gif", gifData.Bytes(), "photo_type"},
+		{"GIF sent as JPEG", "image/jpeg", gifData.Bytes(), "photo_unreadable"},
+		{"text", "text/plain", []byte("我是一张照片"), "photo_type"},
+		{"text sent as PNG", "image/png", []byte("我是一张照片"), "photo_unreadable"},
+		{"PNG sent as JPEG", "image/jpeg", encodePNG(t, testImage(8, 8)), "photo_unreadable"},
+		{"truncated JPEG", "image/jpeg", jpg[:len(jpg)/2], "photo_unreadable"},
+		{"empty", "image/jpeg", nil, "photo_unreadable"},
+		{"too many pixels", "image/png", pngClaiming(t, 20000, 20000), "photo_dimensions"},
+		{"too wide", "image/png", pngClaiming(t, 6001, 10), "photo_dimensions"},
+		{"over 2 MiB", "image/jpeg", append(jpg, make([]byte, MaxPhotoBytes)...), "photo_too_large"},
+	}
+	for _, c := range cases {
+		if _, err := reencodePhoto(c.contentType, c.data); codeOf(err) != c.code {
+			t.Errorf("%s: got %v, want %s", c.name, err, c.code)
+		}
+	}
+}
+
+// pngClaiming is a valid 1×1 PNG whose header claims w×h: decoding its pixels would fail, so only
+// a check of the header refuses it as too large.
+func pngClaiming(t *testing.T, w, h int) []byte {
+	t.Helper()
+	data := encodePNG(t, testImage(1, 1))
+	ihdr := data[8:] // length, "IHDR", width, height, …, CRC
+	binary.BigEndian.PutUint32(ihdr[8:], uint32(w))
+	binary.BigEndian.PutUint32(ihdr[12:], uint32(h))
+	binary.BigEndian.PutUint32(ihdr[21:], crc32.ChecksumIEEE(ihdr[4:21]))
+	return data
+}
+
+// TestReencodePhoto_ShrinksToFit: an upload under the limit whose re-encoding is over it (a noisy
+// picture saved at a low quality) is scaled down until it fits.
+func TestReencodePhoto_ShrinksToFit(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(1, 2))
+	noise := image.NewRGBA(image.Rect(0, 0, 1800, 1800))
+	for i := range noise.Pix {
+		noise.Pix[i] = uint8(rng.IntN(256))
+		if i%4 == 3 {
+			noise.Pix[i] = 255
+		}
+	}
+	upload := encodeJPEG(t, noise, 70)
+	if len(upload) > MaxPhotoBytes {
+		t.Fatalf("the test upload is %d bytes", len(upload))
+	}
+	decoded, err := jpeg.Decode(bytes.NewReader(upload))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if full := encodeJPEG(t, decoded, jpegQuality); len(full) <= MaxPhotoBytes {
+		t.Fatalf("the re-encoding at full size fits (%d bytes): the test shows nothing", len(full))
+	}
+	clean, err := reencodePhoto("image/jpeg", upload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(clean.data) > MaxPhotoBytes || clean.width >= 1800 || clean.height >= 1800 {
+		t.Errorf("stored %d bytes at %dx%d", len(clean.data), clean.width, clean.height)
+	}
+}
