@@ -267,31 +267,42 @@ func (s *Service) TalentHistory(ctx context.Context, id int64) (History, error) 
 	return History{Events: ev, Decisions: ds}, err
 }
 
-// auditRecord is what the audit log keeps of a talent record: no identity number but its masked
-// form, never the ciphertext.
+// auditRecord is what the audit log keeps of a talent record: every field a change can touch,
+// so that before and after show what changed — but no identity number except its masked form,
+// never the ciphertext, and no birth date, which with the masked number would give the number back.
 type auditRecord struct {
 	ID              int64      `json:"id"`
 	EnterpriseID    *int64     `json:"enterprise_id"`
 	Status          Status     `json:"status"`
 	Name            string     `json:"name"`
+	Gender          string     `json:"gender"`
 	IDNumber        string     `json:"id_number"`
+	Mobile          string     `json:"mobile,omitempty"`
+	Email           string     `json:"email,omitempty"`
+	Position        string     `json:"position,omitempty"`
 	Education       string     `json:"education"`
+	School          string     `json:"school,omitempty"`
+	Major           string     `json:"major,omitempty"`
+	GraduationYear  *int       `json:"graduation_year,omitempty"`
 	Title           string     `json:"title"`
 	SkillLevel      string     `json:"skill_level"`
 	Honours         HonourList `json:"honours"`
 	AnnualSalaryFen int64      `json:"annual_salary_fen"`
+	Field           string     `json:"field,omitempty"`
+	ArrivedOn       string     `json:"arrived_on,omitempty"`
+	Notes           string     `json:"notes,omitempty"`
 	Grade           *Grade     `json:"grade"`
 	GradeRules      []string   `json:"grade_rules"`
 	GradeOverridden bool       `json:"grade_overridden"`
 	ReviewComment   string     `json:"review_comment,omitempty"`
-	Mobile          string     `json:"mobile,omitempty"`
-	Position        string     `json:"position,omitempty"`
 	Version         int        `json:"version"`
 }
 
 func auditView(t Talent) auditRecord {
-	return auditRecord{ID: t.ID, EnterpriseID: t.EnterpriseID, Status: t.Status, Name: t.Name, IDNumber: t.IDNumberMasked,
-		Education: t.Education, Title: t.Title, SkillLevel: t.SkillLevel, Honours: t.Honours,
-		AnnualSalaryFen: t.AnnualSalaryFen, Grade: t.Grade, GradeRules: t.GradeRules, GradeOverridden: t.GradeOverridden,
-		ReviewComment: t.ReviewComment, Mobile: t.Mobile, Position: t.Position, Version: t.Version}
+	return auditRecord{ID: t.ID, EnterpriseID: t.EnterpriseID, Status: t.Status, Name: t.Name, Gender: t.Gender,
+		IDNumber: t.IDNumberMasked, Mobile: t.Mobile, Email: t.Email, Position: t.Position, Education: t.Education,
+		School: t.School, Major: t.Major, GraduationYear: t.GraduationYear, Title: t.Title, SkillLevel: t.SkillLevel,
+		Honours: t.Honours, AnnualSalaryFen: t.AnnualSalaryFen, Field: t.Field, ArrivedOn: t.ArrivedOn.String(),
+		Notes: t.Notes, Grade: t.Grade, GradeRules: t.GradeRules, GradeOverridden: t.GradeOverridden,
+		ReviewComment: t.ReviewComment, Version: t.Version}
 }
