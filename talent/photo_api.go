@@ -14,7 +14,7 @@ import (
 type putPhotoInput struct {
 	ID          int64  `path:"id" minimum:"1"`
 	ContentType string `header:"Content-Type"`
-	RawBody     []byte
+	RawBody     []byte `contentType:"image/jpeg"`
 }
 
 type photoInfoOutput struct {
@@ -48,8 +48,10 @@ func matchesETag(ifNoneMatch, tag string) bool {
 
 func registerPhotos(api huma.API, s *Service) {
 	tags := []string{"Talent registry"}
-	image := &huma.Schema{Type: huma.TypeString, Format: "binary", ContentEncoding: "binary"}
-	images := map[string]*huma.MediaType{"image/jpeg": {Schema: image}, "image/png": {Schema: image}}
+	images := func() map[string]*huma.MediaType {
+		image := func() *huma.Schema { return &huma.Schema{Type: huma.TypeString, Format: "binary"} }
+		return map[string]*huma.MediaType{"image/jpeg": {Schema: image()}, "image/png": {Schema: image()}}
+	}
 
 	huma.Register(api, httpapi.Upload(auth.Allow(huma.Operation{
 		OperationID: "put-talent-photo", Method: http.MethodPut, Path: "/v1/talents/{id}/photo", Tags: tags,
@@ -58,7 +60,7 @@ func registerPhotos(api huma.API, s *Service) {
 			"(40 megapixels). It is decoded and encoded afresh (JPEG at quality 85, PNG as PNG), which drops all metadata " +
 			"such as EXIF; anything that is not a readable image of the declared type is refused with 422. Replaces any " +
 			"earlier photo. HR uploads for its own enterprise's talent.",
-		RequestBody: &huma.RequestBody{Required: true, Content: images},
+		RequestBody: &huma.RequestBody{Required: true, Content: images()},
 		Errors:      []int{http.StatusBadRequest, http.StatusNotFound, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity},
 		// The body is an image, not JSON: it is read raw (within the limit) and checked by decoding it.
 		SkipValidateBody: true,
@@ -75,7 +77,7 @@ func registerPhotos(api huma.API, s *Service) {
 		Summary:     "A talent's photo",
 		Description: "The image with its content type and an ETag (its SHA-256); send the ETag back in If-None-Match for a 304. Visible to whoever may read the record.",
 		Responses: map[string]*huma.Response{
-			"200": {Description: "The photo", Content: images},
+			"200": {Description: "The photo", Content: images()},
 			"304": {Description: "The photo is the one you hold"},
 		},
 		Errors: []int{http.StatusNotFound},

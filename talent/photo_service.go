@@ -65,11 +65,7 @@ func (s *Service) reencodePhoto(ctx context.Context, contentType string, data []
 
 // GetPhoto returns a talent's photo to a caller who may see the record.
 func (s *Service) GetPhoto(ctx context.Context, talentID int64) (Photo, error) {
-	_, scope, err := talentReaches.Scope(ctx)
-	if err != nil {
-		return Photo{}, err
-	}
-	if _, err := visibleTalent(ctx, s.db, scope, talentID, false); err != nil {
+	if _, err := s.GetTalent(ctx, talentID); err != nil {
 		return Photo{}, err
 	}
 	ph, err := PhotoOf(ctx, s.db, talentID)

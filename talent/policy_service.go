@@ -298,8 +298,7 @@ func (s *Service) applyRegrades(ctx context.Context, tx *sqlx.Tx, p auth.Princip
 		}
 		ids[i], grades[i], rules[i], attrs[i] = r.row.ID, r.to, strings.Join(r.a.Rules, ","), raw.(string)
 	}
-	actor := p.ActorID()
-	rows, err := tx.QueryxContext(ctx, insertRegradeDecisions, pol.ID, actor, p.Username, ids, grades, rules, attrs)
+	rows, err := tx.QueryxContext(ctx, insertRegradeDecisions, pol.ID, p.ActorID(), p.Username, ids, grades, rules, attrs)
 	if err != nil {
 		return postgres.Translate(err, "record re-grade decisions")
 	}

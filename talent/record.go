@@ -186,8 +186,8 @@ func (t *Talent) attributes() Attributes {
 type Event struct {
 	ID            int64     `db:"id" json:"id"`
 	Action        string    `db:"action" json:"action"`
-	FromStatus    *string   `db:"from_status" json:"from_status,omitempty"`
-	ToStatus      string    `db:"to_status" json:"to_status"`
+	FromStatus    *Status   `db:"from_status" json:"from_status,omitempty"`
+	ToStatus      Status    `db:"to_status" json:"to_status"`
 	Comment       string    `db:"comment" json:"comment,omitempty"`
 	ActorUsername string    `db:"actor_username" json:"actor"`
 	At            time.Time `db:"at" json:"at"`

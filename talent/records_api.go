@@ -124,6 +124,16 @@ func (s *Service) detailedOf(ctx context.Context) func(Talent, error) (*talentOu
 	}
 }
 
+// ifMatched makes the change with the version If-Match names and answers with the record it
+// leaves.
+func (s *Service) ifMatched(ctx context.Context, ifMatch string, change func(version int) (Talent, error)) (*talentOutput, error) {
+	version, err := etag.Version(ifMatch)
+	if err != nil {
+		return nil, err
+	}
+	return s.detailedOf(ctx)(change(version))
+}
+
 // detailed is the view of one record with its current assessment, in the reader's language.
 func (s *Service) detailed(ctx context.Context, t Talent) (*talentOutput, error) {
 	p, err := auth.MustPrincipal(ctx)
@@ -308,11 +318,9 @@ func registerTalents(api huma.API, s *Service) {
 		Description: "HR edits drafts and returned records; the office may also correct submitted and registered ones (a registered grade stays as decided).",
 		Errors:      []int{http.StatusNotFound, http.StatusConflict, http.StatusPreconditionFailed, http.StatusUnprocessableEntity},
 	}, editors...), func(ctx context.Context, in *updateTalentInput) (*talentOutput, error) {
-		version, err := etag.Version(in.IfMatch)
-		if err != nil {
-			return nil, err
-		}
-		return s.detailedOf(ctx)(s.UpdateTalent(ctx, in.ID, version, in.Body.input()))
+		return s.ifMatched(ctx, in.IfMatch, func(version int) (Talent, error) {
+			return s.UpdateTalent(ctx, in.ID, version, in.Body.input())
+		})
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{

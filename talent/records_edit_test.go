@@ -3,6 +3,7 @@ package talent_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"talentd/internal/auth"
@@ -127,5 +128,34 @@ func TestService_PatchTalent(t *testing.T) {
 	}
 	if audited < 4 {
 		t.Errorf("%d audited updates", audited)
+	}
+}
+
+// TestService_FieldErrorsInChinese: a refused record names each field the clerk must correct by
+// its Chinese label, and an enumerated field lists the values it may take.
+func TestService_FieldErrorsInChinese(t *testing.T) {
+	t.Parallel()
+	s := newService(t)
+	ctx := auth.WithPrincipal(context.Background(), office)
+	in := talent.NewGenerator(5).Talent(talent.GradeC, nil)
+	in.Education, in.Mobile = "phd", "23812345678"
+	in.BirthDate = in.BirthDate.AddYears(1)
+	_, err := s.CreateTalent(ctx, in)
+	var e *errs.Error
+	if !errors.As(err, &e) || e.Kind != errs.Invalid {
+		t.Fatalf("got %v", err)
+	}
+	want := map[string]string{
+		"body.education":  "学历须为以下之一：博士、硕士、本科、大专、其他",
+		"body.birth_date": "出生日期与身份证号中的出生日期不一致",
+		"body.mobile":     "请检查“手机号”",
+	}
+	for _, f := range e.Fields {
+		if w, ok := want[f.Location]; ok && strings.HasPrefix(f.Zh, w) {
+			delete(want, f.Location)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("missing Chinese messages %v among %+v", want, e.Fields)
 	}
 }

@@ -11,7 +11,6 @@ import (
 
 	"talentd/internal/auth"
 	"talentd/internal/civil"
-	"talentd/internal/etag"
 )
 
 // talentPatchBody is the wire shape of a merge patch of a talent record (RFC 7396): every member
@@ -110,10 +109,8 @@ func registerTalentPatch(api huma.API, s *Service) {
 		RequestBody: mergePatchBody(api),
 		Errors:      []int{http.StatusNotFound, http.StatusConflict, http.StatusPreconditionFailed, http.StatusUnprocessableEntity},
 	}, editorRoles...), func(ctx context.Context, in *patchTalentInput) (*talentOutput, error) {
-		version, err := etag.Version(in.IfMatch)
-		if err != nil {
-			return nil, err
-		}
-		return s.detailedOf(ctx)(s.PatchTalent(ctx, in.ID, version, in.Body.patch()))
+		return s.ifMatched(ctx, in.IfMatch, func(version int) (Talent, error) {
+			return s.PatchTalent(ctx, in.ID, version, in.Body.patch())
+		})
 	})
 }

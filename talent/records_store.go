@@ -176,8 +176,7 @@ func insertEventRow(ctx context.Context, q sqlx.ExtContext, p auth.Principal, ta
 		s := string(*from)
 		fromS = &s
 	}
-	actor := p.ActorID()
-	_, err := q.ExecContext(ctx, insertEvent, talentID, action, fromS, string(to), comment, actor, p.Username)
+	_, err := q.ExecContext(ctx, insertEvent, talentID, action, fromS, string(to), comment, p.ActorID(), p.Username)
 	return translateTalent(err, "record talent event")
 }
 
@@ -197,9 +196,8 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 RETURNING id, decided_at`
 
 func insertDecisionRow(ctx context.Context, q sqlx.ExtContext, p auth.Principal, talentID int64, d *Decision) error {
-	actor := p.ActorID()
 	row := q.QueryRowxContext(ctx, insertDecision, talentID, d.PolicyID, string(d.Grade), d.Rules, d.Attributes,
-		d.Overridden, d.Reason, actor, p.Username)
+		d.Overridden, d.Reason, p.ActorID(), p.Username)
 	d.DecidedBy = p.Username
 	return translateTalent(row.Scan(&d.ID, &d.DecidedAt), "record grade decision")
 }

@@ -118,6 +118,30 @@ type queueItem struct {
 	SuggestedRule  string  `json:"suggested_rule"`
 }
 
+// listAll pages through a listing (path with its query) to the end and returns every item.
+func listAll[T any](t *testing.T, e *testEnv, path, user string) []T {
+	t.Helper()
+	var all []T
+	cursor := ""
+	for range 20 {
+		r := e.call("GET", path+"&cursor="+cursor, user, nil)
+		mustStatus(t, r, http.StatusOK, "GET "+path)
+		var page struct {
+			Items      []T    `json:"items"`
+			NextCursor string `json:"next_cursor"`
+		}
+		if err := json.Unmarshal(r.Body, &page); err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, page.Items...)
+		if cursor = page.NextCursor; cursor == "" {
+			return all
+		}
+	}
+	t.Fatalf("%s: more than 20 pages", path)
+	return nil
+}
+
 // bulkAnswer is the answer of a bulk operation.
 type bulkAnswer struct {
 	Results []struct {
@@ -184,24 +208,7 @@ func TestJourney_ReviewQueue(t *testing.T) {
 		http.StatusUnprocessableEntity, "a record twice")
 
 	// The queue, oldest first, two at a time.
-	var queue []queueItem
-	cursor := ""
-	for range 5 {
-		r = e.call("GET", "/v1/talents?status=submitted&sort=submitted_at&limit=2&cursor="+cursor, "office", nil)
-		mustStatus(t, r, http.StatusOK, "the office reads the queue")
-		var page struct {
-			Items      []queueItem `json:"items"`
-			NextCursor string      `json:"next_cursor"`
-			Total      int         `json:"total"`
-		}
-		if err := json.Unmarshal(r.Body, &page); err != nil {
-			t.Fatal(err)
-		}
-		queue = append(queue, page.Items...)
-		if cursor = page.NextCursor; cursor == "" {
-			break
-		}
-	}
+	queue := listAll[queueItem](t, e, "/v1/talents?status=submitted&sort=submitted_at&limit=2", "office")
 	var order []int64
 	for _, it := range queue {
 		order = append(order, it.ID)
