@@ -58,7 +58,8 @@ func registerPhotos(api huma.API, s *Service) {
 		Summary: "Upload a talent's photo",
 		Description: "The body is the image itself, sent as `image/jpeg` or `image/png`, at most 2 MiB and 6000×6000 pixels " +
 			"(40 megapixels). It is decoded and encoded afresh (JPEG at quality 85, PNG as PNG), which drops all metadata " +
-			"such as EXIF; anything that is not a readable image of the declared type is refused with 422. Replaces any " +
+			"such as EXIF (a JPEG is first turned upright as its EXIF orientation says); a result over 2 MiB is scaled " +
+			"down. Anything that is not a readable image of the declared type is refused with 422. Replaces any " +
 			"earlier photo. HR uploads for its own enterprise's talent.",
 		RequestBody: &huma.RequestBody{Required: true, Content: images()},
 		Errors:      []int{http.StatusBadRequest, http.StatusNotFound, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity},

@@ -31,11 +31,14 @@ type photoCodec struct {
 	decodeConfig func(io.Reader) (image.Config, error)
 	decode       func(io.Reader) (image.Image, error)
 	encode       func(io.Writer, image.Image) error
+	// orientation reads how the upload says it is to be shown (nil: as stored).
+	orientation func([]byte) int
 }
 
 var photoCodecs = map[string]photoCodec{
 	"image/jpeg": {decodeConfig: jpeg.DecodeConfig, decode: jpeg.Decode,
-		encode: func(w io.Writer, m image.Image) error { return jpeg.Encode(w, m, &jpeg.Options{Quality: jpegQuality}) }},
+		encode:      func(w io.Writer, m image.Image) error { return jpeg.Encode(w, m, &jpeg.Options{Quality: jpegQuality}) },
+		orientation: jpegOrientation},
 	"image/png": {decodeConfig: png.DecodeConfig, decode: png.Decode,
 		encode: (&png.Encoder{CompressionLevel: png.BestCompression}).Encode},
 }
@@ -51,7 +54,8 @@ type cleanPhoto struct {
 
 // reencodePhoto checks an upload and re-encodes it in its own format. The declared content type
 // decides the decoder, so a file that is not what it claims to be is refused; the dimensions are
-// checked before the pixels are decoded; a result over MaxPhotoBytes is scaled down until it fits.
+// checked before the pixels are decoded; a JPEG is turned upright as its Exif orientation says; a
+// result over MaxPhotoBytes is scaled down until it fits.
 func reencodePhoto(contentType string, data []byte) (cleanPhoto, error) {
 	mediaType, _, _ := mime.ParseMediaType(contentType)
 	codec, ok := photoCodecs[mediaType]
@@ -72,6 +76,9 @@ func reencodePhoto(contentType string, data []byte) (cleanPhoto, error) {
 	img, err := codec.decode(bytes.NewReader(data))
 	if err != nil {
 		return cleanPhoto{}, errPhotoUnreadable.With(err)
+	}
+	if codec.orientation != nil {
+		img = orient(img, codec.orientation(data)) // the metadata that says so is about to go
 	}
 	for range 4 {
 		var buf bytes.Buffer

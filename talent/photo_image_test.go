@@ -150,3 +150,71 @@ func TestReencodePhoto_ShrinksToFit(t *testing.T) {
 		t.Errorf("stored %d bytes at %dx%d", len(clean.data), clean.width, clean.height)
 	}
 }
+
+// exifOriented is a JPEG of m with an Exif segment whose first directory holds the orientation o,
+// written in the byte order given ("II" or "MM").
+func exifOriented(t *testing.T, m image.Image, o uint16, byteOrder string) []byte {
+	t.Helper()
+	var order interface {
+		binary.ByteOrder
+		binary.AppendByteOrder
+	} = binary.BigEndian
+	if byteOrder == "II" {
+		order = binary.LittleEndian
+	}
+	tiff := append([]byte(byteOrder), 0, 0, 0, 0, 0, 0)
+	order.PutUint16(tiff[2:], 42)
+	order.PutUint32(tiff[4:], 8)
+	tiff = order.AppendUint16(tiff, 1)                             // one entry
+	tiff = order.AppendUint16(order.AppendUint16(tiff, 0x0112), 3) // orientation, SHORT
+	tiff = order.AppendUint16(order.AppendUint32(tiff, 1), o)
+	tiff = append(tiff, 0, 0, 0, 0, 0, 0) // the value's padding, no next directory
+	payload := append([]byte("Exif\x00\x00"), tiff...)
+	jpg := encodeJPEG(t, m, 95)
+	seg := binary.BigEndian.AppendUint16([]byte{0xFF, 0xE1}, uint16(len(payload)+2))
+	return append(append(append(append([]byte{}, jpg[:2]...), seg...), payload...), jpg[2:]...)
+}
+
+// TestReencodePhoto_TurnsUpright: a phone's portrait, stored sideways with an Exif orientation,
+// is stored upright, since the orientation does not survive the re-encoding.
+func TestReencodePhoto_TurnsUpright(t *testing.T) {
+	t.Parallel()
+	// Landscape as stored: the left half red, the right half blue.
+	m := image.NewRGBA(image.Rect(0, 0, 80, 40))
+	for y := range 40 {
+		for x := range 80 {
+			c := color.RGBA{220, 20, 20, 255}
+			if x >= 40 {
+				c = color.RGBA{20, 20, 220, 255}
+			}
+			m.Set(x, y, c)
+		}
+	}
+	red := func(c color.Color) bool { r, _, b, _ := c.RGBA(); return r > 2*b }
+	cases := []struct {
+		o             uint16
+		order         string
+		w, h          int
+		redAt, blueAt image.Point
+	}{
+		{1, "MM", 80, 40, image.Pt(10, 20), image.Pt(70, 20)},
+		{3, "II", 80, 40, image.Pt(70, 20), image.Pt(10, 20)},
+		{6, "MM", 40, 80, image.Pt(20, 10), image.Pt(20, 70)}, // turned clockwise: the left half on top
+		{8, "II", 40, 80, image.Pt(20, 70), image.Pt(20, 10)},
+		{2, "II", 80, 40, image.Pt(70, 20), image.Pt(10, 20)},
+	}
+	for _, c := range cases {
+		clean, err := reencodePhoto("image/jpeg", exifOriented(t, m, c.o, c.order))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := jpeg.Decode(bytes.NewReader(clean.data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if clean.width != c.w || clean.height != c.h || !red(got.At(c.redAt.X, c.redAt.Y)) || red(got.At(c.blueAt.X, c.blueAt.Y)) {
+			t.Errorf("orientation %d: stored %dx%d, red at %v: %v, blue at %v: %v", c.o, clean.width, clean.height,
+				c.redAt, red(got.At(c.redAt.X, c.redAt.Y)), c.blueAt, !red(got.At(c.blueAt.X, c.blueAt.Y)))
+		}
+	}
+}
