@@ -73,6 +73,9 @@ func optionalBool(s string) *bool {
 func Register(api huma.API, s *Service) {
 	registerEnterprises(api, s)
 	registerTalents(api, s)
+	registerTalentPatch(api, s)
+	registerPhotos(api, s)
+	registerBulk(api, s)
 	registerPolicies(api, s)
 	registerStats(api, s)
 	registerImport(api, s)

@@ -24,7 +24,7 @@ type PolicyInput struct {
 func (in *PolicyInput) check() error {
 	in.Title = strings.TrimSpace(in.Title)
 	if in.Title == "" || len([]rune(in.Title)) > 200 {
-		return errs.UntranslatedFields("invalid policy", errs.FieldError{Location: "body.title", Message: "1 to 200 characters"})
+		return errs.Fields(errs.Field("body.title", "policy_title_length", "标准名称须为1到200个字", "1 to 200 characters", nil))
 	}
 	return validateRules(in.Rules)
 }
@@ -298,8 +298,7 @@ func (s *Service) applyRegrades(ctx context.Context, tx *sqlx.Tx, p auth.Princip
 		}
 		ids[i], grades[i], rules[i], attrs[i] = r.row.ID, r.to, strings.Join(r.a.Rules, ","), raw.(string)
 	}
-	actor := p.ActorID()
-	rows, err := tx.QueryxContext(ctx, insertRegradeDecisions, pol.ID, actor, p.Username, ids, grades, rules, attrs)
+	rows, err := tx.QueryxContext(ctx, insertRegradeDecisions, pol.ID, p.ActorID(), p.Username, ids, grades, rules, attrs)
 	if err != nil {
 		return postgres.Translate(err, "record re-grade decisions")
 	}

@@ -13,9 +13,11 @@ import (
 
 // Errors of the grading-policy operations.
 var (
-	ErrPolicyNotFound = errs.Untranslated(errs.NotFound, "grading policy not found")
-	ErrNoPolicy       = errs.Untranslated(errs.Conflict, "no grading policy is in force")
-	ErrNotDraft       = errs.Untranslated(errs.Conflict, "only a draft policy can be changed or published")
+	ErrPolicyNotFound = errs.New(errs.NotFound, "policy_not_found", "找不到该版本的人才分类认定标准", "grading policy not found")
+	ErrNoPolicy       = errs.New(errs.Conflict, "no_policy_in_force", "目前没有生效的人才分类认定标准，请先发布一版",
+		"no grading policy is in force")
+	ErrNotDraft = errs.New(errs.Conflict, "policy_not_draft", "只有草稿状态的认定标准可以修改或发布",
+		"only a draft policy can be changed or published")
 )
 
 func translatePolicy(err error, what string) error {

@@ -90,7 +90,7 @@ func TestPolicy_DefaultRules(t *testing.T) {
 func TestPolicy_AgeConditions(t *testing.T) {
 	minAge, maxAge := 30, 45
 	pol := &talent.Policy{Version: 9, Rules: talent.RuleList{{Code: "Y", Grade: "C", DescriptionZH: "青年",
-		When: talent.Conditions{Education: []string{"master"}, MinAge: &minAge, MaxAge: &maxAge}}}}
+		When: talent.Conditions{Education: []talent.Education{"master"}, MinAge: &minAge, MaxAge: &maxAge}}}}
 	a := talent.Attributes{Education: "master", BirthDate: civil.New(1980, 7, 1)}
 	for on, want := range map[civil.Date]bool{
 		civil.New(2010, 6, 30): false, // 29

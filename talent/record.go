@@ -4,6 +4,7 @@ import (
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -57,11 +58,12 @@ func (g Grade) rank() int {
 	return 0
 }
 
-// Honour is one talent programme or title a person holds.
+// Honour is one talent programme or title a person holds, as stored and as the service takes it
+// (HonourItem is its API form); Code is one of HonourVocab's.
 type Honour struct {
-	Code  string `json:"code" db:"code" enum:"academician,national_award,national_programme,municipal_programme,district_talent,district_craftsman,other" doc:"academician 院士, national_award 国家级顶尖奖项, national_programme 国家级人才计划, municipal_programme 重庆英才计划等市级计划, district_talent 璧山英才, district_craftsman 璧山工匠, other 其他"`
-	Level string `json:"level,omitempty" maxLength:"50" doc:"e.g. 国家级, 一等奖"`
-	Year  int    `json:"year,omitempty" minimum:"1950" maximum:"2100"`
+	Code  string `json:"code"`
+	Level string `json:"level,omitempty" validate:"max=50"`
+	Year  int    `json:"year,omitempty" validate:"omitempty,min=1950,max=2100"`
 }
 
 // HonourList is a record's honours, stored as a jsonb array.
@@ -100,22 +102,24 @@ func scanJSON(src, dst any) error {
 	return fmt.Errorf("cannot scan %T as JSON", src)
 }
 
-// TalentInput is what registering or editing a talent record takes.
+// TalentInput is what registering or editing a talent record takes. The enumerated fields hold
+// codes of the registry's vocabularies (checked against them by the service). In an update, an
+// identity number left empty or given masked (with "*") keeps the stored one.
 type TalentInput struct {
 	Name            string     `json:"name" validate:"required,max=50"`
-	Gender          string     `json:"gender" validate:"oneof=male female"`
+	Gender          string     `json:"gender"`
 	BirthDate       civil.Date `json:"birth_date"`
 	IDNumber        string     `json:"id_number" validate:"cn_id_number"`
 	Mobile          string     `json:"mobile" validate:"omitempty,cn_mobile"`
 	Email           string     `json:"email" validate:"omitempty,email,max=100"`
 	EnterpriseID    *int64     `json:"enterprise_id"`
 	Position        string     `json:"position" validate:"max=100"`
-	Education       string     `json:"education" validate:"oneof=doctorate master bachelor associate other"`
+	Education       string     `json:"education"`
 	School          string     `json:"school" validate:"max=100"`
 	Major           string     `json:"major" validate:"max=100"`
 	GraduationYear  int        `json:"graduation_year" validate:"omitempty,min=1940,max=2100"`
-	Title           string     `json:"title" validate:"oneof=senior_full senior_associate intermediate junior none"`
-	SkillLevel      string     `json:"skill_level" validate:"oneof=senior_technician technician senior_worker none"`
+	Title           string     `json:"title"`
+	SkillLevel      string     `json:"skill_level"`
 	Honours         []Honour   `json:"honours" validate:"max=20,dive"`
 	AnnualSalaryFen int64      `json:"annual_salary_fen" validate:"min=0,max=100000000000"`
 	Field           string     `json:"field" validate:"max=100"`
@@ -160,6 +164,18 @@ type Talent struct {
 	UpdatedAt       time.Time      `db:"updated_at"`
 }
 
+// input is the record's editable fields as an input, its identity number left empty (kept).
+func (t *Talent) input() TalentInput {
+	in := TalentInput{Name: t.Name, Gender: t.Gender, BirthDate: t.BirthDate, Mobile: t.Mobile, Email: t.Email,
+		EnterpriseID: t.EnterpriseID, Position: t.Position, Education: t.Education, School: t.School, Major: t.Major,
+		Title: t.Title, SkillLevel: t.SkillLevel, Honours: slices.Clone([]Honour(t.Honours)),
+		AnnualSalaryFen: t.AnnualSalaryFen, Field: t.Field, ArrivedOn: t.ArrivedOn, Notes: t.Notes}
+	if t.GraduationYear != nil {
+		in.GraduationYear = *t.GraduationYear
+	}
+	return in
+}
+
 // attributes are the facts a grade is computed from.
 func (t *Talent) attributes() Attributes {
 	return Attributes{Education: t.Education, Title: t.Title, SkillLevel: t.SkillLevel, Honours: t.Honours.codes(),
@@ -170,8 +186,8 @@ func (t *Talent) attributes() Attributes {
 type Event struct {
 	ID            int64     `db:"id" json:"id"`
 	Action        string    `db:"action" json:"action"`
-	FromStatus    *string   `db:"from_status" json:"from_status,omitempty"`
-	ToStatus      string    `db:"to_status" json:"to_status"`
+	FromStatus    *Status   `db:"from_status" json:"from_status,omitempty"`
+	ToStatus      Status    `db:"to_status" json:"to_status"`
 	Comment       string    `db:"comment" json:"comment,omitempty"`
 	ActorUsername string    `db:"actor_username" json:"actor"`
 	At            time.Time `db:"at" json:"at"`
@@ -193,32 +209,51 @@ type Decision struct {
 
 // Errors of the talent record operations.
 var (
-	ErrTalentNotFound = errs.Untranslated(errs.NotFound, "talent record not found")
-	ErrNotEditable    = errs.Untranslated(errs.Conflict, "only a draft or returned record can be edited by HR")
+	ErrTalentNotFound = errs.New(errs.NotFound, "talent_not_found", "找不到该人才记录", "talent record not found")
+	ErrNotEditable    = errs.New(errs.Conflict, "talent_not_editable", "只有草稿或被退回的记录可以修改",
+		"only a draft or returned record can be edited by HR")
 )
 
 // errDuplicate says that the person is in the registry already, naming only the record's status:
 // HR must not learn which enterprise registered them.
 func errDuplicate(status Status) *errs.Error {
-	return errs.Untranslatedf(errs.Conflict, "this person (identity number) is already in the registry, with status %q; "+
-		"ask the talent office if they should be re-registered", status)
+	return errs.New(errs.Conflict, "talent_duplicate",
+		fmt.Sprintf("此人（身份证号）已在人才库中，记录状态为“%s”；如需重新登记，请联系区人才办", StatusVocab.Label(string(status), "zh")),
+		fmt.Sprintf("this person (identity number) is already in the registry, with status %q; "+
+			"ask the talent office if they should be re-registered", status))
+}
+
+// stepNames are the workflow steps as the refusal of a step names them.
+var stepNames = map[string][2]string{
+	"submit": {"提交审核", "submit"}, "approve": {"审核通过", "approve"}, "return": {"退回修改", "return"},
+	"reject": {"不予通过", "reject"}, "leave": {"标记离开", "leave"}, "re-register": {"重新登记", "re-register"},
+	"override_grade": {"调整人才类别", "override the grade of"},
 }
 
 // errTransition refuses a workflow step from the wrong status.
 func errTransition(action string, from Status) error {
-	return errs.Untranslatedf(errs.Conflict, "cannot %s a record whose status is %q", action, from)
+	name := stepNames[action]
+	return errs.New(errs.Conflict, "talent_wrong_status",
+		fmt.Sprintf("该记录当前为“%s”状态，不能%s", StatusVocab.Label(string(from), "zh"), name[0]),
+		fmt.Sprintf("cannot %s a record whose status is %q", name[1], from))
+}
+
+// errNotEligible refuses to submit or approve a record that no rule of the policy in force grades.
+func errNotEligible(a Assessment) error {
+	return errs.New(errs.Invalid, "talent_not_eligible", "不符合入库条件："+a.explain("zh"), "not eligible: "+a.explain("en"))
 }
 
 // errIDSearchNotAllowed refuses a search by whole identity number to a role that reads numbers masked.
-var errIDSearchNotAllowed = errs.UntranslatedFields("searching by identity number is for the talent office",
-	errs.FieldError{Location: "query.q", Message: "search by name; your role does not look people up by identity number"})
+var errIDSearchNotAllowed = errs.Fields(errs.Field("query.q", "id_search_not_allowed",
+	"请按姓名查询：您的角色不能按身份证号查找人员", "search by name; your role does not look people up by identity number", nil))
 
 // errUnknownEnterprise is returned for an enterprise_id that does not exist (or, for HR, is not theirs).
-var errUnknownEnterprise = errs.UntranslatedFields("unknown enterprise", errs.FieldError{Location: "body.enterprise_id", Message: "no such enterprise"})
+var errUnknownEnterprise = errs.Fields(errs.Field("body.enterprise_id", "enterprise_unknown",
+	"所在企业不存在", "no such enterprise", nil))
 
 // errNotOwnEnterprise is returned when HR names an enterprise other than their own.
-var errNotOwnEnterprise = errs.UntranslatedFields("HR registers talent of their own enterprise only", errs.FieldError{
-	Location: "body.enterprise_id", Message: "must be empty or your own enterprise"})
+var errNotOwnEnterprise = errs.Fields(errs.Field("body.enterprise_id", "enterprise_not_own",
+	"只能登记本企业的人才：所在企业请留空或填写本企业", "must be empty or your own enterprise", nil))
 
 // nameGrams lists the distinct single characters and character pairs of a name (lower-cased),
 // which the name_grams column indexes for substring search.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"talentd/internal/govid"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -14,6 +13,8 @@ import (
 
 	"talentd/internal/auth"
 	"talentd/internal/civil"
+	"talentd/internal/errs"
+	"talentd/internal/govid"
 	"talentd/internal/postgres"
 )
 
@@ -175,8 +176,7 @@ func insertEventRow(ctx context.Context, q sqlx.ExtContext, p auth.Principal, ta
 		s := string(*from)
 		fromS = &s
 	}
-	actor := p.ActorID()
-	_, err := q.ExecContext(ctx, insertEvent, talentID, action, fromS, string(to), comment, actor, p.Username)
+	_, err := q.ExecContext(ctx, insertEvent, talentID, action, fromS, string(to), comment, p.ActorID(), p.Username)
 	return translateTalent(err, "record talent event")
 }
 
@@ -196,9 +196,8 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 RETURNING id, decided_at`
 
 func insertDecisionRow(ctx context.Context, q sqlx.ExtContext, p auth.Principal, talentID int64, d *Decision) error {
-	actor := p.ActorID()
 	row := q.QueryRowxContext(ctx, insertDecision, talentID, d.PolicyID, string(d.Grade), d.Rules, d.Attributes,
-		d.Overridden, d.Reason, actor, p.Username)
+		d.Overridden, d.Reason, p.ActorID(), p.Username)
 	d.DecidedBy = p.Username
 	return translateTalent(row.Scan(&d.ID, &d.DecidedAt), "record grade decision")
 }
@@ -229,7 +228,7 @@ type TalentFilter struct {
 	IDNumberHash   []byte // an exact identity number, as its blind index
 	RegisteredFrom civil.Date
 	RegisteredTo   civil.Date // inclusive
-	Sort           string     // id (default), -id, name, registered_at, -registered_at
+	Sort           string     // id (default), -id, name, registered_at, -registered_at, submitted_at, -submitted_at
 }
 
 // auditView is the filter as the audit log keeps it: what was asked for, never an identity
@@ -296,10 +295,10 @@ func (f TalentFilter) where(scope auth.Scope) (string, []any) {
 		add("id_number_hash = ?", f.IDNumberHash)
 	}
 	if !f.RegisteredFrom.IsZero() {
-		add("registered_at >= ?", f.RegisteredFrom.Time().Add(-8*time.Hour)) // midnight in the district
+		add("registered_at >= ?", districtMidnight(f.RegisteredFrom))
 	}
 	if !f.RegisteredTo.IsZero() {
-		add("registered_at < ?", f.RegisteredTo.Time().Add(16*time.Hour))
+		add("registered_at < ?", districtMidnight(f.RegisteredTo).AddDate(0, 0, 1))
 	}
 	if len(conds) == 0 {
 		return "", args
@@ -307,24 +306,28 @@ func (f TalentFilter) where(scope auth.Scope) (string, []any) {
 	return " WHERE " + strings.Join(conds, " AND "), args
 }
 
-// sortSpec is a supported ordering: its ORDER BY and its keyset comparison.
-type sortSpec struct {
-	key   string // SQL expression of the sort key
-	desc  bool
-	isInt bool
+// districtMidnight is the instant the district's day d begins.
+func districtMidnight(d civil.Date) time.Time {
+	y, m, day := d.Time().Date()
+	return time.Date(y, m, day, 0, 0, 0, 0, civil.District)
 }
 
-var sorts = map[string]sortSpec{
-	"":               {key: "id", isInt: true},
-	"id":             {key: "id", isInt: true},
-	"-id":            {key: "id", desc: true, isInt: true},
-	"name":           {key: "name"},
-	"registered_at":  {key: "COALESCE(registered_at, '-infinity'::timestamptz)"},
-	"-registered_at": {key: "COALESCE(registered_at, '-infinity'::timestamptz)", desc: true},
+// listedRow is a talent row as a listing reads it: with its employer's name and whether it has
+// a photo.
+type listedRow struct {
+	Talent
+	EnterpriseName *string `db:"enterprise_name"`
+	HasPhoto       bool    `db:"has_photo"`
 }
 
 // listTalentRows returns up to limit rows matching f after the cursor position, and the total.
-func listTalentRows(ctx context.Context, q sqlx.QueryerContext, f TalentFilter, scope auth.Scope, after *cursor, limit int, withTotal bool) ([]Talent, int, error) {
+// The page is chosen on the talents alone (where the indexes serve the order), then joined to
+// the employers' names and re-sorted, so that the join never touches more than one page.
+func listTalentRows(ctx context.Context, q sqlx.QueryerContext, f TalentFilter, scope auth.Scope, after *cursor, limit int, withTotal bool) ([]listedRow, int, error) {
+	spec, ok := sorts[f.Sort]
+	if !ok {
+		return nil, 0, errs.Fields(errs.Field("query.sort", "sort_unknown", "不支持这种排序", "unknown sort order", f.Sort))
+	}
 	where, args := f.where(scope)
 	total := -1
 	if withTotal {
@@ -333,18 +336,21 @@ func listTalentRows(ctx context.Context, q sqlx.QueryerContext, f TalentFilter, 
 			return nil, 0, err
 		}
 	}
-	spec := sorts[f.Sort]
-	dir, cmp := "ASC", ">"
-	if spec.desc {
-		dir, cmp = "DESC", "<"
-	}
 	if after != nil {
-		keyset := fmt.Sprintf("(%s, id) %s ($%d, $%d)", spec.key, cmp, len(args)+1, len(args)+2)
-		if spec.isInt {
-			keyset = fmt.Sprintf("id %s $%d", cmp, len(args)+1)
+		key, err := spec.keyArg(*after)
+		if err != nil {
+			return nil, 0, err
+		}
+		cmp := ">"
+		if spec.desc {
+			cmp = "<"
+		}
+		keyset := fmt.Sprintf("id %s $%d", cmp, len(args)+1)
+		if spec.kind == keyID {
 			args = append(args, after.ID)
 		} else {
-			args = append(args, after.Key, after.ID)
+			keyset = fmt.Sprintf("(%s, id) %s ($%d, $%d)", spec.keyOn(""), cmp, len(args)+1, len(args)+2)
+			args = append(args, key, after.ID)
 		}
 		if where == "" {
 			where = " WHERE " + keyset
@@ -352,13 +358,13 @@ func listTalentRows(ctx context.Context, q sqlx.QueryerContext, f TalentFilter, 
 			where += " AND " + keyset
 		}
 	}
-	order := fmt.Sprintf(" ORDER BY %s %s", spec.key, dir)
-	if !spec.isInt {
-		order += ", id " + dir
-	}
 	args = append(args, limit)
-	var rows []Talent
-	err := sqlx.SelectContext(ctx, q, &rows, `SELECT `+talentColumns+` FROM talents`+where+order+fmt.Sprintf(" LIMIT $%d", len(args)), args...)
+	query := `SELECT l.*, e.name AS enterprise_name,
+       EXISTS (SELECT 1 FROM talent_photos ph WHERE ph.talent_id = l.id) AS has_photo
+FROM (SELECT ` + talentColumns + ` FROM talents` + where + spec.orderBy("") + fmt.Sprintf(" LIMIT $%d", len(args)) + `) l
+LEFT JOIN enterprises e ON e.id = l.enterprise_id` + spec.orderBy("l.")
+	var rows []listedRow
+	err := sqlx.SelectContext(ctx, q, &rows, query, args...)
 	return rows, total, translateTalent(err, "list talents")
 }
 

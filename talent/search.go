@@ -2,10 +2,12 @@ package talent
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"strings"
-	"time"
 
 	"talentd/internal/auth"
+	"talentd/internal/civil"
 	"talentd/internal/govid"
 	"talentd/internal/page"
 )
@@ -15,6 +17,10 @@ type SearchResult struct {
 	Items      []Talent
 	NextCursor string
 	Total      int
+	// EnterpriseNames are the names of the items' employers, by enterprise id.
+	EnterpriseNames map[int64]string
+	// WithPhoto holds the ids of the items that have a photo.
+	WithPhoto map[int64]bool
 }
 
 // SearchTalents lists the records the caller may see that match f, in f.Sort order, one page after
@@ -25,19 +31,13 @@ func (s *Service) SearchTalents(ctx context.Context, f TalentFilter, cursorText 
 	if err != nil {
 		return SearchResult{}, err
 	}
+	empty := SearchResult{Items: []Talent{}, EnterpriseNames: map[int64]string{}, WithPhoto: map[int64]bool{}}
 	if scope.None() {
-		return SearchResult{Items: []Talent{}}, nil
+		return empty, nil
 	}
 	after, err := decodeCursor(cursorText)
 	if err != nil {
 		return SearchResult{}, err
-	}
-	// A cursor made under another sort order carries the wrong kind of key; the database would
-	// choke on it as a timestamp, so it is refused here as the client's mistake.
-	if after != nil && (f.Sort == "registered_at" || f.Sort == "-registered_at") && after.Key != "-infinity" {
-		if _, err := time.Parse(time.RFC3339Nano, after.Key); err != nil {
-			return SearchResult{}, errBadCursor
-		}
 	}
 	if limit <= 0 || limit > page.MaxLimit {
 		limit = page.DefaultLimit
@@ -58,23 +58,61 @@ func (s *Service) SearchTalents(ctx context.Context, f TalentFilter, cursorText 
 	if err != nil {
 		return SearchResult{}, err
 	}
-	res := SearchResult{Items: rows, Total: total}
+	res := empty
+	res.Total = total
 	if len(rows) > limit {
-		res.Items = rows[:limit]
-		last := res.Items[limit-1]
-		c := cursor{ID: last.ID}
-		switch f.Sort {
-		case "name":
-			c.Key = last.Name
-		case "registered_at", "-registered_at":
-			c.Key = "-infinity"
-			if last.RegisteredAt != nil {
-				c.Key = last.RegisteredAt.UTC().Format(time.RFC3339Nano)
-			}
+		rows = rows[:limit]
+		res.NextCursor = sorts[f.Sort].cursorAfter(rows[limit-1].Talent).encode()
+	}
+	res.Items = make([]Talent, len(rows))
+	for i, r := range rows {
+		res.Items[i] = r.Talent
+		if r.EnterpriseName != nil {
+			res.EnterpriseNames[*r.EnterpriseID] = *r.EnterpriseName
 		}
-		res.NextCursor = c.encode()
+		if r.HasPhoto {
+			res.WithPhoto[r.ID] = true
+		}
 	}
 	return res, nil
+}
+
+// Listing is one page of the talent listing: the search's page with, for each record on its way
+// to registration, what the policy in force says of it today.
+type Listing struct {
+	SearchResult
+	Suggested map[int64]Assessment
+}
+
+// pending reports whether a record in status st is on its way to registration.
+func (st Status) pending() bool {
+	return st == StatusDraft || st == StatusSubmitted || st == StatusReturned
+}
+
+// ListTalents is SearchTalents with the total and the suggestions; the policy in force is read
+// once for the page, and every suggestion is computed from it in memory.
+func (s *Service) ListTalents(ctx context.Context, f TalentFilter, cursorText string, limit int) (Listing, error) {
+	res, err := s.SearchTalents(ctx, f, cursorText, limit, true)
+	if err != nil {
+		return Listing{}, err
+	}
+	out := Listing{SearchResult: res, Suggested: map[int64]Assessment{}}
+	if !slices.ContainsFunc(res.Items, func(t Talent) bool { return t.Status.pending() }) {
+		return out, nil
+	}
+	pol, err := currentPolicy(ctx, s.db)
+	if errors.Is(err, ErrNoPolicy) {
+		return out, nil // nothing to suggest from
+	} else if err != nil {
+		return Listing{}, err
+	}
+	today := civil.DistrictToday()
+	for _, t := range res.Items {
+		if t.Status.pending() {
+			out.Suggested[t.ID] = pol.Assess(t.attributes(), today)
+		}
+	}
+	return out, nil
 }
 
 // IDNumberFor returns t's identity number as the caller may see it: whole for the roles that

@@ -22,13 +22,16 @@ type Service struct {
 	db       *sqlx.DB
 	validate *validate.Validator
 	ring     *fieldcrypt.Ring
-	hooks    Hooks
+	hooks    []Hooks
 	log      *slog.Logger
+	// photoSlots holds a token for each photo being decoded (at most photoDecoders).
+	photoSlots chan struct{}
 }
 
 // NewService returns a Service over db that protects identity numbers with ring.
 func NewService(db *sqlx.DB, ring *fieldcrypt.Ring) *Service {
-	return &Service{db: db, validate: validate.New(), ring: ring, log: slog.Default()}
+	return &Service{db: db, validate: validate.New(), ring: ring, log: slog.Default(),
+		photoSlots: make(chan struct{}, photoDecoders)}
 }
 
 // SetLogger sets where the registry reports failures that can no longer reach the client (an

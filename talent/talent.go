@@ -53,6 +53,7 @@ type EnterpriseFilter struct {
 
 // Errors of the enterprise operations.
 var (
-	ErrEnterpriseNotFound = errs.Untranslated(errs.NotFound, "enterprise not found")
-	ErrUSCCTaken          = errs.Untranslated(errs.Conflict, "an enterprise with this unified social credit code is registered already")
+	ErrEnterpriseNotFound = errs.New(errs.NotFound, "enterprise_not_found", "找不到该企业", "enterprise not found")
+	ErrUSCCTaken          = errs.New(errs.Conflict, "enterprise_uscc_taken", "该统一社会信用代码的企业已经登记过了",
+		"an enterprise with this unified social credit code is registered already")
 )

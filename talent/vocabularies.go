@@ -1,6 +1,10 @@
 package talent
 
-import "talentd/internal/vocab"
+import (
+	"github.com/danielgtaylor/huma/v2"
+
+	"talentd/internal/vocab"
+)
 
 // The registry's enumerations, each stated once: the API schema, validation, the import's labels,
 // the template's drop-down lists and GET /v1/vocabularies read them from here, and a test holds the
@@ -64,3 +68,49 @@ var (
 func Vocabularies() []*vocab.List {
 	return []*vocab.List{GradeVocab, StatusVocab, GenderVocab, EducationVocab, TitleVocab, SkillLevelVocab, HonourVocab, PolicyStatusVocab}
 }
+
+// The registry's enumerated API fields are typed by the list they take their values from: each
+// type's schema is its list's, so the OpenAPI document, the validation of requests and
+// GET /v1/vocabularies cannot disagree.
+
+// Schema is GradeVocab's.
+func (Grade) Schema(huma.Registry) *huma.Schema { return GradeVocab.Schema() }
+
+// Schema is StatusVocab's.
+func (Status) Schema(huma.Registry) *huma.Schema { return StatusVocab.Schema() }
+
+// Gender is a code of GenderVocab.
+type Gender string
+
+// Schema is GenderVocab's.
+func (Gender) Schema(huma.Registry) *huma.Schema { return GenderVocab.Schema() }
+
+// Education is a code of EducationVocab.
+type Education string
+
+// Schema is EducationVocab's.
+func (Education) Schema(huma.Registry) *huma.Schema { return EducationVocab.Schema() }
+
+// Title is a code of TitleVocab (professional title).
+type Title string
+
+// Schema is TitleVocab's.
+func (Title) Schema(huma.Registry) *huma.Schema { return TitleVocab.Schema() }
+
+// SkillLevel is a code of SkillLevelVocab.
+type SkillLevel string
+
+// Schema is SkillLevelVocab's.
+func (SkillLevel) Schema(huma.Registry) *huma.Schema { return SkillLevelVocab.Schema() }
+
+// HonourCode is a code of HonourVocab.
+type HonourCode string
+
+// Schema is HonourVocab's.
+func (HonourCode) Schema(huma.Registry) *huma.Schema { return HonourVocab.Schema() }
+
+// PolicyStatus is a code of PolicyStatusVocab.
+type PolicyStatus string
+
+// Schema is PolicyStatusVocab's.
+func (PolicyStatus) Schema(huma.Registry) *huma.Schema { return PolicyStatusVocab.Schema() }

@@ -299,7 +299,7 @@ func newServices(db *sqlx.DB, sec secrets.Secrets, c *config, log *slog.Logger) 
 	cards := greencard.NewService(db, ring, reg, greencard.Options{ValidityYears: validity, Logger: log})
 	// The registry tells the card slice about registrations, grade changes and departures, inside
 	// its own transactions.
-	reg.SetHooks(cards.Hooks())
+	reg.Subscribe(cards.Hooks())
 	return &services{
 		db:        db,
 		accounts:  accounts.NewService(db, accounts.Options{Pepper: sec.TokenPepper, SessionTTL: c.SessionTTL, Logger: log}),

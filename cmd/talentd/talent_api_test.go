@@ -170,7 +170,7 @@ func TestTalents_Workflow(t *testing.T) {
 	mustStatus(t, e.call("GET", "/v1/talents/"+id, "hr-y", nil), http.StatusOK, "new employer's HR")
 
 	// One person, one record: HR of X registering the same number learns only the status.
-	r = e.call("POST", "/v1/talents", "hr-x", body)
+	r = e.call("POST", "/v1/talents", "hr-x", body, "Accept-Language", "en")
 	mustStatus(t, r, http.StatusConflict, "duplicate")
 	if detail := r.json(t)["detail"].(string); !strings.Contains(detail, `"draft"`) || strings.Contains(detail, e.entY.Name) {
 		t.Errorf("duplicate message: %q", detail)
@@ -222,10 +222,14 @@ func TestTalents_Validation(t *testing.T) {
 	r := e.call("POST", "/v1/talents", "hr-x", newTalentBody(""))
 	mustStatus(t, r, http.StatusCreated, "ineligible draft")
 	v := decodeTalent(t, r)
-	if v.Assessment == nil || v.Assessment.Eligible || !strings.Contains(v.Assessment.Reason, "no rule") {
-		t.Errorf("assessment of an ineligible record: %+v", v.Assessment)
+	if v.Assessment == nil || v.Assessment.Eligible || !strings.Contains(v.Assessment.Reason, "不符合") {
+		t.Errorf("assessment of an ineligible record, in Chinese by default: %+v", v.Assessment)
 	}
-	r = e.call("POST", fmt.Sprintf("/v1/talents/%d/submit", v.ID), "hr-x", nil)
+	en := decodeTalent(t, e.call("GET", fmt.Sprintf("/v1/talents/%d", v.ID), "hr-x", nil, "Accept-Language", "en"))
+	if en.Assessment == nil || !strings.Contains(en.Assessment.Reason, "no rule") {
+		t.Errorf("assessment of an ineligible record, in English when asked: %+v", en.Assessment)
+	}
+	r = e.call("POST", fmt.Sprintf("/v1/talents/%d/submit", v.ID), "hr-x", nil, "Accept-Language", "en")
 	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(string(r.Body), "not eligible") {
 		t.Errorf("submit ineligible: %d %s", r.Status, r.Body)
 	}
@@ -338,7 +342,7 @@ func TestPolicy_DraftImpactPublish(t *testing.T) {
 	e := newTestEnv(t)
 	var hookCalls []string
 	var hookMu sync.Mutex
-	e.svc.talent.SetHooks(talent.Hooks{GradeChanged: func(_ context.Context, _ sqlx.ExtContext, id int64, old, new talent.Grade) error {
+	e.svc.talent.Subscribe(talent.Hooks{GradeChanged: func(_ context.Context, _ sqlx.ExtContext, id int64, old, new talent.Grade) error {
 		hookMu.Lock()
 		defer hookMu.Unlock()
 		hookCalls = append(hookCalls, fmt.Sprintf("%d:%s>%s", id, old, new))
@@ -459,24 +463,11 @@ func TestTalents_CursorFromAnotherSort(t *testing.T) {
 	}
 	// Under its own order the cursor pages through every record once.
 	seen := map[int64]bool{}
-	cursor := ""
-	for range 5 {
-		r = e.call("GET", "/v1/talents?limit=1&sort=-registered_at&cursor="+cursor, "office", nil)
-		mustStatus(t, r, http.StatusOK, "page")
-		var p struct {
-			Items      []talentJSON `json:"items"`
-			NextCursor string       `json:"next_cursor"`
+	for _, it := range listAll[talentJSON](t, e, "/v1/talents?limit=1&sort=-registered_at", "office") {
+		if seen[it.ID] {
+			t.Fatalf("talent %d listed twice", it.ID)
 		}
-		_ = json.Unmarshal(r.Body, &p)
-		for _, it := range p.Items {
-			if seen[it.ID] {
-				t.Fatalf("talent %d listed twice", it.ID)
-			}
-			seen[it.ID] = true
-		}
-		if cursor = p.NextCursor; cursor == "" {
-			break
-		}
+		seen[it.ID] = true
 	}
 	if len(seen) != 3 {
 		t.Errorf("paged through %d of 3", len(seen))
@@ -495,7 +486,7 @@ func TestTalents_UpdateToAnotherPersonsNumber(t *testing.T) {
 	mustStatus(t, r, http.StatusCreated, "create second")
 	id := strconv.FormatInt(decodeTalent(t, r).ID, 10)
 	second["id_number"] = first["id_number"]
-	r = e.call("PUT", "/v1/talents/"+id, "office", second)
+	r = e.call("PUT", "/v1/talents/"+id, "office", second, "Accept-Language", "en")
 	mustStatus(t, r, http.StatusConflict, "update to the first person's number")
 	if d, _ := r.json(t)["detail"].(string); !strings.Contains(d, "registered") || !strings.Contains(d, "already in the registry") {
 		t.Errorf("detail: %q", d)
