@@ -148,7 +148,7 @@ func TestService_FieldErrorsInChinese(t *testing.T) {
 	want := map[string]string{
 		"body.education":  "学历须为以下之一：博士、硕士、本科、大专、其他",
 		"body.birth_date": "出生日期与身份证号中的出生日期不一致",
-		"body.mobile":     "请检查“手机号”",
+		"body.mobile":     "手机号码：",
 	}
 	for _, f := range e.Fields {
 		if w, ok := want[f.Location]; ok && strings.HasPrefix(f.Zh, w) {

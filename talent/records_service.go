@@ -74,12 +74,7 @@ func (s *Service) prepare(scope auth.Scope, in *TalentInput) error {
 		if !errors.As(err, &e) || len(e.Fields) == 0 {
 			return err
 		}
-		for _, f := range e.Fields {
-			if f.Zh == "" { // the checksum and format rules say it in English only: name the box in Chinese
-				f.Zh = "请检查“" + fieldLabel(f.Location) + "”：" + f.Message
-			}
-			fields = append(fields, f)
-		}
+		fields = append(fields, e.Fields...)
 	}
 	for _, f := range []*errs.FieldError{vocabField("body.gender", GenderVocab, in.Gender),
 		vocabField("body.education", EducationVocab, in.Education), vocabField("body.title", TitleVocab, in.Title),

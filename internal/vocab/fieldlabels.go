@@ -55,6 +55,7 @@ var baseFieldLabels = map[string]Label{
 	"grade":             {"人才类别", "Grade"},
 	"status":            {"状态", "Status"},
 	"reason":            {"原因", "Reason"},
+	"comment":           {"审核意见", "Review comment"},
 	"talent_id":         {"人才", "Talent"},
 	"employed":          {"是否在企业任职", "Employed"},
 
