@@ -38,9 +38,16 @@ var copyStage = "COPY talent_import (" + strings.Join(stageColumns, ", ") + ") F
 func (r *importRun) copyRow(ctx context.Context, stmt *sql.Stmt, line int, row parsedRow, id sealedID, merged bool, changes []byte) error {
 	in := row.in
 	honours, _ := HonourList(in.Honours).Value()
-	var talentID, masked, changed any
+	// COPY writes a nil []byte as an empty value, not as NULL: absent values are untyped nils.
+	var talentID, cipher, hash, masked, changed any
 	if row.recordID != 0 {
 		talentID = row.recordID
+	}
+	if id.cipher != nil {
+		cipher = id.cipher
+	}
+	if id.hash != nil {
+		hash = id.hash
 	}
 	if id.masked != "" {
 		masked = id.masked
@@ -49,7 +56,7 @@ func (r *importRun) copyRow(ctx context.Context, stmt *sql.Stmt, line int, row p
 		changed = string(changes)
 	}
 	_, err := stmt.ExecContext(ctx, line, talentID, merged, nullInt(row.birthYear), changed, in.EnterpriseID, in.Name,
-		in.Gender, nullDate(in.BirthDate), id.cipher, id.hash, masked, in.Mobile, in.Email, in.Position, in.Education,
+		in.Gender, nullDate(in.BirthDate), cipher, hash, masked, in.Mobile, in.Email, in.Position, in.Education,
 		in.School, in.Major, nullInt(in.GraduationYear), in.Title, in.SkillLevel, honours, HonourList(in.Honours).codes(),
 		in.AnnualSalaryFen, in.Field, nullDate(in.ArrivedOn), in.Notes, nameGrams(in.Name))
 	return postgres.Translate(err, "import: copy")
