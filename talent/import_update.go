@@ -10,7 +10,6 @@ import (
 	"github.com/lib/pq"
 
 	"talentd/internal/auth"
-	"talentd/internal/civil"
 	"talentd/internal/errs"
 	"talentd/internal/govid"
 	"talentd/internal/postgres"
@@ -20,37 +19,19 @@ import (
 // are held in memory a batch at a time, so memory stays flat however long the file.
 const updateBatch = 500
 
-// stagedUpdate is a row naming a record as the file has it (before it is checked).
+// stagedUpdate is a row naming a record as the file has it (before it is checked), its fields in
+// the shape of the record.
 type stagedUpdate struct {
-	RowNo           int            `db:"row_no"`
-	TalentID        int64          `db:"talent_id"`
-	BirthYear       sql.NullInt64  `db:"birth_year"`
-	EnterpriseID    *int64         `db:"enterprise_id"`
-	Name            string         `db:"name"`
-	Gender          string         `db:"gender"`
-	BirthDate       civil.Date     `db:"birth_date"`
-	IDNumberCipher  []byte         `db:"id_number_cipher"`
-	Mobile          string         `db:"mobile"`
-	Email           string         `db:"email"`
-	Position        string         `db:"position"`
-	Education       string         `db:"education"`
-	School          string         `db:"school"`
-	Major           string         `db:"major"`
-	GraduationYear  sql.NullInt64  `db:"graduation_year"`
-	Title           string         `db:"title"`
-	SkillLevel      string         `db:"skill_level"`
-	Honours         HonourList     `db:"honours"`
-	HonourCodes     pq.StringArray `db:"honour_codes"`
-	AnnualSalaryFen int64          `db:"annual_salary_fen"`
-	Field           string         `db:"field"`
-	ArrivedOn       civil.Date     `db:"arrived_on"`
-	Notes           string         `db:"notes"`
+	RowNo     int           `db:"row_no"`
+	TalentID  int64         `db:"talent_id"`
+	BirthYear sql.NullInt64 `db:"birth_year"`
+	Talent
 }
 
 const selectStagedUpdates = `
 SELECT row_no, talent_id, birth_year, enterprise_id, name, gender, birth_date, id_number_cipher, mobile, email,
-       position, education, school, major, graduation_year, title, skill_level, honours, honour_codes,
-       annual_salary_fen, field, arrived_on, notes
+       position, education, school, major, graduation_year, title, skill_level, honours, annual_salary_fen, field,
+       arrived_on, notes
 FROM talent_import WHERE talent_id IS NOT NULL AND NOT merged AND row_no > $1 ORDER BY row_no LIMIT $2`
 
 // The records a batch names, as far as the caller reaches them: a record outside the caller's
@@ -225,7 +206,7 @@ func (r *importRun) resolveRow(u stagedUpdate, cur Talent) (parsedRow, sealedID,
 func (u stagedUpdate) input() TalentInput {
 	return TalentInput{Name: u.Name, Gender: u.Gender, BirthDate: u.BirthDate, Mobile: u.Mobile, Email: u.Email,
 		EnterpriseID: u.EnterpriseID, Position: u.Position, Education: u.Education, School: u.School, Major: u.Major,
-		GraduationYear: int(u.GraduationYear.Int64), Title: u.Title, SkillLevel: u.SkillLevel, Honours: u.Honours,
+		GraduationYear: deref(u.GraduationYear), Title: u.Title, SkillLevel: u.SkillLevel, Honours: u.Honours,
 		AnnualSalaryFen: u.AnnualSalaryFen, Field: u.Field, ArrivedOn: u.ArrivedOn, Notes: u.Notes}
 }
 
@@ -243,7 +224,7 @@ func keepAbsent(in *TalentInput, cur Talent, cols columnMap) {
 	keep("position", func() { in.Position = cur.Position })
 	keep("school", func() { in.School = cur.School })
 	keep("major", func() { in.Major = cur.Major })
-	keep("graduation_year", func() { in.GraduationYear = derefInt(cur.GraduationYear) })
+	keep("graduation_year", func() { in.GraduationYear = deref(cur.GraduationYear) })
 	keep("title", func() { in.Title = cur.Title })
 	keep("skill_level", func() { in.SkillLevel = cur.SkillLevel })
 	keep("honours", func() { in.Honours = cur.Honours })
@@ -255,9 +236,11 @@ func keepAbsent(in *TalentInput, cur Talent, cols columnMap) {
 	}
 }
 
-func derefInt(p *int) int {
+// deref is the value p points to, or the zero value for nil.
+func deref[T any](p *T) T {
+	var zero T
 	if p == nil {
-		return 0
+		return zero
 	}
 	return *p
 }
@@ -297,12 +280,12 @@ func changedFields(cur Talent, curNumber string, in TalentInput) map[string]fiel
 	diff("id_number", cur.IDNumberMasked, govid.MaskIDNumber(in.IDNumber), curNumber == in.IDNumber)
 	str("mobile", cur.Mobile, in.Mobile)
 	str("email", cur.Email, in.Email)
-	diff("enterprise_id", cur.EnterpriseID, in.EnterpriseID, derefID(cur.EnterpriseID) == derefID(in.EnterpriseID))
+	diff("enterprise_id", cur.EnterpriseID, in.EnterpriseID, deref(cur.EnterpriseID) == deref(in.EnterpriseID))
 	str("position", cur.Position, in.Position)
 	str("education", cur.Education, in.Education)
 	str("school", cur.School, in.School)
 	str("major", cur.Major, in.Major)
-	diff("graduation_year", cur.GraduationYear, nullInt(in.GraduationYear), derefInt(cur.GraduationYear) == in.GraduationYear)
+	diff("graduation_year", cur.GraduationYear, nullInt(in.GraduationYear), deref(cur.GraduationYear) == in.GraduationYear)
 	str("title", cur.Title, in.Title)
 	str("skill_level", cur.SkillLevel, in.SkillLevel)
 	diff("honours", cur.Honours, HonourList(in.Honours), slices.Equal([]Honour(cur.Honours), in.Honours))
@@ -311,13 +294,6 @@ func changedFields(cur Talent, curNumber string, in TalentInput) map[string]fiel
 	str("arrived_on", cur.ArrivedOn.String(), in.ArrivedOn.String())
 	str("notes", cur.Notes, in.Notes)
 	return out
-}
-
-func derefID(p *int64) int64 {
-	if p == nil {
-		return 0
-	}
-	return *p
 }
 
 // editRefusal says why the caller may not change a record in this status, or nil if it may. It is

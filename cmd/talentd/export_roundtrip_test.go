@@ -280,6 +280,32 @@ func TestExport_RoundTrip(t *testing.T) {
 		}
 	})
 
+	t.Run("NewRowInExport", func(t *testing.T) {
+		// A clerk adds a person below the exported rows, writing the birth date as the export
+		// shows it, as a year: it must be the identity number's year.
+		s := readSheet(t, e.exported(t, "hr-x", "format=csv"))
+		body := fullTalentBody(talent.GradeC)
+		number := body["id_number"].(string)
+		row := make([]string, len(s.header))
+		for header, value := range map[string]string{"姓名": "新来的人", "身份证号": number, "学历": "博士",
+			"出生日期": strconv.Itoa(atoi(t, number[6:10]) + 1)} {
+			row[slices.Index(s.header, header)] = value
+		}
+		s.rows = append(s.rows, row)
+		status, rep := e.upload(t, "hr-x", s.csv(t), "")
+		if status != http.StatusUnprocessableEntity || rep.ErrorRows != 1 || rep.Errors[0].Code != "birth_date_mismatch" {
+			t.Fatalf("wrong birth year: %d %+v", status, rep)
+		}
+		row[slices.Index(s.header, "出生日期")] = number[6:10]
+		status, rep = e.upload(t, "hr-x", s.csv(t), "")
+		if status != http.StatusOK || rep.Created != 1 || rep.ErrorRows != 0 {
+			t.Fatalf("new row in an export: %d %+v", status, rep)
+		}
+		if n := e.count(`SELECT count(*) FROM talents WHERE name = '新来的人' AND enterprise_id = $1`, e.entX.ID); n != 1 {
+			t.Errorf("%d new records of X", n)
+		}
+	})
+
 	t.Run("MaskedNumberWithoutID", func(t *testing.T) {
 		s := readSheet(t, e.exported(t, "hr-x", "format=csv"))
 		s.rows[0][0] = ""
@@ -347,4 +373,13 @@ func TestExport_RoundTripOffice(t *testing.T) {
 	if strings.Contains(audit, number) || strings.Contains(audit, corrected) || !strings.Contains(audit, `"id_number"`) {
 		t.Errorf("audit of the correction: %s", audit)
 	}
+}
+
+func atoi(t *testing.T, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
