@@ -34,12 +34,22 @@ func init() {
 	}
 }
 
-// exportHeader is the export's header row: the record id first (an upload of the file finds each
-// record by it), the importable columns, and the export-only ones.
+// exportHeader is the export's header row: the importable columns under the labels the import
+// knows them by — the record id first, so that an upload of the file finds each record — with
+// the enterprise's name beside its credit code, then the other export-only columns. exportRow
+// writes the cells in this order.
 func exportHeader() []string {
-	return append([]string{recordIDLabel, "姓名", "性别", "出生日期", "身份证号", "手机号", "电子邮箱", "统一社会信用代码", "企业名称",
-		"职务", "学历", "毕业院校", "专业", "毕业年份", "职称", "技能等级", "人才计划/荣誉", "年薪(元)", "所属领域",
-		"来璧时间", "备注"}, exportOnlyHeaders[1:]...)
+	var out []string
+	for _, c := range importColumns {
+		if c.label == "" {
+			continue
+		}
+		out = append(out, c.label)
+		if c.field == "enterprise_uscc" {
+			out = append(out, exportOnlyHeaders[0])
+		}
+	}
+	return append(out, exportOnlyHeaders[1:]...)
 }
 
 func (s *Service) exportRow(p auth.Principal, t Talent, ent map[int64]Enterprise) []string {

@@ -272,8 +272,8 @@ func (r *importRun) next(rd *tabular.Reader) (int, []string, error) {
 	case err == io.EOF:
 		return 0, nil, err
 	case errors.As(err, &rowErr):
-		r.rep.add(ImportError{Row: rowErr.Line, Code: "row_unreadable", Message: errs.New(errs.Invalid, "row_unreadable",
-			"该行无法读取（"+rowErr.Reason+"）", rowErr.Reason).In(r.rep.lang)})
+		r.rep.add(r.rp.problem(rowErr.Line, "", "", errs.New(errs.Invalid, "row_unreadable",
+			"该行无法读取（"+rowErr.Reason+"）", rowErr.Reason)))
 		return rowErr.Line, nil, nil
 	case errors.Is(err, tabular.ErrInvalidFile):
 		// The file itself is broken past this point: no row of it is imported, even with
