@@ -179,7 +179,7 @@ events AS (
 	// by id the fields the row changed, with their old and new values.
 	auditOfChanged = `
 SELECT id::text,
-       jsonb_strip_nulls(jsonb_build_object('changes', changes)) ||
+       CASE WHEN changes IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('changes', changes) END ||
        jsonb_build_object('id', id, 'enterprise_id', enterprise_id, 'status', status, 'name', name,
                           'id_number', id_number_masked, 'education', education, 'title', title,
                           'skill_level', skill_level, 'honours', honours, 'annual_salary_fen', annual_salary_fen,

@@ -114,32 +114,26 @@ func (r *importRun) resolveBatch(ctx context.Context, batch []stagedUpdate) erro
 	for _, t := range records {
 		byID[t.ID] = t
 	}
-	type restaged struct {
-		row     parsedRow
-		line    int
-		id      sealedID
-		changes []byte
-	}
-	var out []restaged
+	var out []resolution
 	for _, u := range batch {
 		cur, ok := byID[u.TalentID]
 		if !ok {
 			r.rep.add(r.rp.problem(u.RowNo, "id", "", errRecordNotFound))
 			continue
 		}
-		row, id, changes, problems, err := r.resolveRow(u, cur)
+		res, err := r.resolveRow(u, cur)
 		if err != nil {
 			return err
 		}
 		switch {
-		case len(problems) > 0:
-			for _, p := range problems {
+		case len(res.problems) > 0:
+			for _, p := range res.problems {
 				r.rep.add(p)
 			}
-		case changes == nil:
+		case res.changes == nil:
 			r.rep.Unchanged++
 		default:
-			out = append(out, restaged{row: row, line: u.RowNo, id: id, changes: changes})
+			out = append(out, res)
 		}
 	}
 	if len(out) == 0 {
@@ -159,47 +153,57 @@ func (r *importRun) resolveBatch(ctx context.Context, batch []stagedUpdate) erro
 	return postgres.Translate(err, "import: copy")
 }
 
-// resolveRow merges a row with the record it names and checks the result like an edit by hand. It
-// returns the record's new state with the identity number to stage (no ciphertext when the number
-// stays), and what changed as JSON for the audit log (nil when nothing did), or the row's problems.
-func (r *importRun) resolveRow(u stagedUpdate, cur Talent) (parsedRow, sealedID, []byte, []ImportError, error) {
+// resolution is what checking a row against the record it names decided.
+type resolution struct {
+	line int
+	row  parsedRow // the record's new state
+	id   sealedID  // its identity number to stage: no ciphertext when the number stays
+	// changes is what changed, as JSON for the audit log; nil when nothing did.
+	changes  []byte
+	problems []ImportError
+}
+
+// resolveRow merges a row with the record it names and checks the result like an edit by hand.
+func (r *importRun) resolveRow(u stagedUpdate, cur Talent) (resolution, error) {
+	res := resolution{line: u.RowNo}
 	curNumber, err := r.s.ring.Open(cur.IDNumberCipher, idPurpose)
 	if err != nil {
-		return parsedRow{}, sealedID{}, nil, nil, errs.Wrap(errs.Internal, "import_unseal", "无法读取原记录的身份证号",
+		return res, errs.Wrap(errs.Internal, "import_unseal", "无法读取原记录的身份证号",
 			"the record's identity number cannot be opened", err)
 	}
 	row := parsedRow{in: u.input(), recordID: u.TalentID, keepIDNumber: u.IDNumberCipher == nil, birthYear: int(u.BirthYear.Int64)}
 	if row.keepIDNumber {
 		row.in.IDNumber = curNumber
 	} else if row.in.IDNumber, err = r.s.ring.Open(u.IDNumberCipher, idPurpose); err != nil {
-		return parsedRow{}, sealedID{}, nil, nil, errs.Wrap(errs.Internal, "import_unseal", "无法读取上传的身份证号",
+		return res, errs.Wrap(errs.Internal, "import_unseal", "无法读取上传的身份证号",
 			"the uploaded identity number cannot be opened", err)
 	}
 	keepAbsent(&row.in, cur, r.rp.cols)
 	keepHonourLevels(&row.in, cur.Honours)
-	if problems := r.checkRow(u.RowNo, &row); len(problems) > 0 {
-		return row, sealedID{}, nil, problems, nil
+	if res.problems = r.checkRow(u.RowNo, &row); len(res.problems) > 0 {
+		return res, nil
 	}
 	changes := changedFields(cur, curNumber, row.in)
 	if len(changes) == 0 {
-		return row, sealedID{}, nil, nil, nil
+		return res, nil
 	}
 	if e := editRefusal(r.p.Role, cur.Status); e != nil {
-		return row, sealedID{}, nil, []ImportError{r.rp.problem(u.RowNo, "", "", e)}, nil
+		res.problems = []ImportError{r.rp.problem(u.RowNo, "", "", e)}
+		return res, nil
 	}
 	// A draft goes to review as it is now: like a new row, it must be eligible. A record under
 	// review or registered is the office correcting it; its grade stays as decided.
 	if cur.Status == StatusDraft || cur.Status == StatusReturned {
-		if problems := r.checkEligible(u.RowNo, row.in); len(problems) > 0 {
-			return row, sealedID{}, nil, problems, nil
+		if res.problems = r.checkEligible(u.RowNo, row.in); len(res.problems) > 0 {
+			return res, nil
 		}
 	}
-	id := sealedID{hash: r.s.IDNumberIndex(row.in.IDNumber)}
+	res.row, res.id = row, sealedID{hash: r.s.IDNumberIndex(row.in.IDNumber)}
 	if row.in.IDNumber != curNumber {
-		id = r.s.seal(row.in.IDNumber)
+		res.id = r.s.seal(row.in.IDNumber)
 	}
-	raw, err := json.Marshal(changes)
-	return row, id, raw, nil, err
+	res.changes, err = json.Marshal(changes)
+	return res, err
 }
 
 // input is the row's fields as a talent input.
