@@ -2,7 +2,6 @@ package talent
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -18,9 +17,11 @@ import (
 	"talentd/internal/auth"
 	"talentd/internal/civil"
 	"talentd/internal/errs"
+	"talentd/internal/money"
 	"talentd/internal/postgres"
 	"talentd/internal/reqctx"
 	"talentd/internal/tabular"
+	"talentd/internal/vocab"
 )
 
 // Columns an export adds to the importable ones; an import ignores them, so an exported file can
@@ -33,51 +34,25 @@ func init() {
 	}
 }
 
-// templateHeader is the header row of the import template.
-func templateHeader() []string {
+// exportHeader is the export's header row: the importable columns under the labels the import
+// knows them by — the record id first, so that an upload of the file finds each record — with
+// the enterprise's name beside its credit code, then the other export-only columns. exportRow
+// writes the cells in this order.
+func exportHeader() []string {
 	var out []string
 	for _, c := range importColumns {
-		if c.label != "" && c.field != "enterprise_uscc" {
-			out = append(out, c.label)
+		if c.label == "" {
+			continue
+		}
+		out = append(out, c.label)
+		if c.field == "enterprise_uscc" {
+			out = append(out, exportOnlyHeaders[0])
 		}
 	}
-	return out
-}
-
-// Chinese labels for the export, the inverse of what the import accepts.
-var (
-	genderLabel    = map[string]string{"male": "男", "female": "女"}
-	educationLabel = map[string]string{"doctorate": "博士", "master": "硕士", "bachelor": "本科", "associate": "大专", "other": "其他"}
-	titleLabel     = map[string]string{"senior_full": "正高级", "senior_associate": "副高级", "intermediate": "中级", "junior": "初级", "none": "无"}
-	skillLabel     = map[string]string{"senior_technician": "高级技师", "technician": "技师", "senior_worker": "高级工", "none": "无"}
-	honourLabel    = map[string]string{"academician": "院士", "national_award": "国家级顶尖奖项", "national_programme": "国家级人才计划",
-		"municipal_programme": "重庆英才计划", "district_talent": "璧山英才", "district_craftsman": "璧山工匠", "other": "其他"}
-	statusLabel = map[Status]string{StatusDraft: "草稿", StatusSubmitted: "待审核", StatusReturned: "退回修改",
-		StatusRegistered: "已入库", StatusRejected: "不予入库", StatusLeft: "已离开"}
-)
-
-func exportHeader() []string {
-	return append([]string{"姓名", "性别", "出生日期", "身份证号", "手机号", "电子邮箱", "统一社会信用代码", "企业名称",
-		"职务", "学历", "毕业院校", "专业", "毕业年份", "职称", "技能等级", "人才计划/荣誉", "年薪(元)", "所属领域",
-		"来璧时间", "备注"}, exportOnlyHeaders[1:]...)
-}
-
-func yuan(fen int64) string {
-	if fen%100 == 0 {
-		return strconv.FormatInt(fen/100, 10)
-	}
-	return fmt.Sprintf("%d.%02d", fen/100, fen%100)
+	return append(out, exportOnlyHeaders[1:]...)
 }
 
 func (s *Service) exportRow(p auth.Principal, t Talent, ent map[int64]Enterprise) []string {
-	var honours []string
-	for _, h := range t.Honours {
-		item := honourLabel[h.Code]
-		if h.Year != 0 {
-			item += "(" + strconv.Itoa(h.Year) + ")"
-		}
-		honours = append(honours, item)
-	}
 	uscc, entName := "", ""
 	if t.EnterpriseID != nil {
 		e := ent[*t.EnterpriseID]
@@ -88,7 +63,7 @@ func (s *Service) exportRow(p auth.Principal, t Talent, ent map[int64]Enterprise
 		grad = strconv.Itoa(*t.GraduationYear)
 	}
 	if t.Grade != nil {
-		grade = string(*t.Grade)
+		grade = GradeVocab.Label(string(*t.Grade), "zh")
 	}
 	if t.RegisteredAt != nil {
 		registered = t.RegisteredAt.In(civil.District).Format("2006-01-02")
@@ -105,15 +80,16 @@ func (s *Service) exportRow(p auth.Principal, t Talent, ent map[int64]Enterprise
 		mobile, email = t.Mobile, t.Email
 	}
 	if fields.Salary {
-		salary = yuan(t.AnnualSalaryFen)
+		salary = money.Fen(t.AnnualSalaryFen).String()
 	}
 	if fields.Notes {
 		notes = t.Notes
 	}
-	return []string{t.Name, genderLabel[t.Gender], birth, s.IDNumberFor(p, t), mobile, email,
-		uscc, entName, t.Position, educationLabel[t.Education], t.School, t.Major, grad, titleLabel[t.Title],
-		skillLabel[t.SkillLevel], strings.Join(honours, "；"), salary, t.Field, t.ArrivedOn.String(),
-		notes, statusLabel[t.Status], grade, strings.Join(t.GradeRules, ","), registered}
+	label := func(l *vocab.List, code string) string { return l.Label(code, "zh") }
+	return []string{strconv.FormatInt(t.ID, 10), t.Name, label(GenderVocab, t.Gender), birth, s.IDNumberFor(p, t),
+		mobile, email, uscc, entName, t.Position, label(EducationVocab, t.Education), t.School, t.Major, grad,
+		label(TitleVocab, t.Title), label(SkillLevelVocab, t.SkillLevel), formatHonours(t.Honours), salary, t.Field,
+		t.ArrivedOn.String(), notes, label(StatusVocab, string(t.Status)), grade, strings.Join(t.GradeRules, ","), registered}
 }
 
 // rowWriter is the part of the CSV and XLSX writers an export needs.
@@ -146,7 +122,8 @@ func newRowWriter(w io.Writer, format, encoding string, header []string) (rowWri
 }
 
 // ErrExportNotAllowed refuses an export to a role that reads the registry for its own work only.
-var ErrExportNotAllowed = errs.Untranslated(errs.Forbidden, "your role may not export the registry")
+var ErrExportNotAllowed = errs.New(errs.Forbidden, "export_not_allowed", "您的岗位无权导出人才信息库",
+	"your role may not export the registry")
 
 // CheckExport refuses, before a download starts, an export the caller may not make or whose
 // filter is bad.
@@ -232,14 +209,13 @@ type exportInput struct {
 	Encoding string `query:"encoding" enum:"utf-8,gbk" default:"utf-8" doc:"CSV only: utf-8 (with BOM, for current Excel) or gbk (for old Excel)"`
 }
 
-type templateInput struct {
-	Format   string `query:"format" enum:"csv,xlsx" default:"xlsx"`
-	Encoding string `query:"encoding" enum:"utf-8,gbk" default:"utf-8"`
-}
-
-func mediaTypeOf(format string) string {
-	if format == "xlsx" {
+// mediaTypeOf is the Content-Type of a download in format ("csv" or "xlsx") and, for CSV, encoding.
+func mediaTypeOf(format, encoding string) string {
+	switch {
+	case format == "xlsx":
 		return xlsxType
+	case encoding == "gbk":
+		return "text/csv; charset=gb18030"
 	}
 	return "text/csv; charset=utf-8"
 }
@@ -251,20 +227,18 @@ func registerExport(api huma.API, s *Service) {
 
 	huma.Register(api, auth.Allow(huma.Operation{
 		OperationID: "export-talents", Method: http.MethodGet, Path: "/v1/talents/export", Tags: tags,
-		Summary:     "Export talent records (CSV or XLSX)",
-		Description: "The records matching the filter, within the caller's scope and masking rules, with Chinese headers. The file can be uploaded again.",
-		Responses:   map[string]*huma.Response{"200": download},
+		Summary: "Export talent records (CSV or XLSX)",
+		Description: "The records matching the filter, within the caller's scope and masking rules, with Chinese headers. " +
+			"Each row starts with the record's id (编号(系统)): uploading the file again updates the records whose cells were " +
+			"changed, leaves the others alone, and keeps masked identity numbers as they are.",
+		Responses: map[string]*huma.Response{"200": download},
 	}, exporterRoles()...), func(ctx context.Context, in *exportInput) (*huma.StreamResponse, error) {
 		f := in.TalentQuery.filter()
 		if err := s.CheckExport(ctx, f); err != nil {
 			return nil, err // refused before the download starts
 		}
 		return &huma.StreamResponse{Body: func(hctx huma.Context) {
-			if in.Format == "csv" && in.Encoding == "gbk" {
-				hctx.SetHeader("Content-Type", "text/csv; charset=gb18030")
-			} else {
-				hctx.SetHeader("Content-Type", mediaTypeOf(in.Format))
-			}
+			hctx.SetHeader("Content-Type", mediaTypeOf(in.Format, in.Encoding))
 			hctx.SetHeader("Content-Disposition", contentDisposition("人才信息_"+time.Now().In(civil.District).Format("20060102")+"."+in.Format))
 			hctx.SetHeader("Cache-Control", "no-store")
 			if err := s.ExportTalents(hctx.Context(), hctx.BodyWriter(), f, in.Format, in.Encoding); err != nil {
@@ -275,22 +249,5 @@ func registerExport(api huma.API, s *Service) {
 		}}, nil
 	})
 
-	huma.Register(api, auth.Allow(huma.Operation{
-		OperationID: "get-import-template", Method: http.MethodGet, Path: "/v1/talents/import-template", Tags: tags,
-		Summary:     "Download the import template",
-		Description: "An empty file with the expected headers, in Chinese.",
-		Responses:   map[string]*huma.Response{"200": download},
-	}, auth.RoleAdmin, auth.RoleTalentOffice, auth.RoleEnterpriseHR), func(ctx context.Context, in *templateInput) (*huma.StreamResponse, error) {
-		return &huma.StreamResponse{Body: func(hctx huma.Context) {
-			hctx.SetHeader("Content-Type", mediaTypeOf(in.Format))
-			hctx.SetHeader("Content-Disposition", contentDisposition("人才信息导入模板."+in.Format))
-			w, err := newRowWriter(hctx.BodyWriter(), in.Format, in.Encoding, templateHeader())
-			if err == nil {
-				err = w.close()
-			}
-			if err != nil {
-				panic(http.ErrAbortHandler)
-			}
-		}}, nil
-	})
+	registerTemplate(api, s, download)
 }

@@ -5,16 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
-	"talentd/internal/audit"
 	"talentd/internal/auth"
 	"talentd/internal/civil"
 	"talentd/internal/errs"
 	"talentd/internal/postgres"
+	"talentd/internal/reqctx"
 	"talentd/internal/tabular"
 )
 
@@ -24,10 +24,13 @@ const MaxImportBytes = 32 << 20
 // maxReportedErrors bounds the error report; ErrorRows still counts every bad row.
 const maxReportedErrors = 1000
 
-// ImportResult reports what an upload did, or (when all-or-nothing refused it) would have done.
+// ImportResult reports what an upload did, or (when all-or-nothing refused it) the problems that
+// stopped it, with every count zero.
 type ImportResult struct {
-	Imported  int           `json:"imported" doc:"New draft records"`
-	Updated   int           `json:"updated" doc:"Existing drafts of the same people, updated from the file"`
+	Created   int           `json:"created" doc:"New draft records"`
+	Updated   int           `json:"updated" doc:"Existing records the file changed: rows carrying 编号(系统), and drafts of the same people"`
+	Unchanged int           `json:"unchanged" doc:"Rows that match their record as it stands (nothing written)"`
+	Imported  int           `json:"imported" deprecated:"true" doc:"Same as created (its name before unchanged rows were counted)"`
 	ErrorRows int           `json:"error_rows" doc:"Rows with at least one problem (not imported)"`
 	Errors    []ImportError `json:"errors" doc:"The problems, row by row (at most 1000 listed)"`
 	Format    string        `json:"format,omitempty" doc:"csv or xlsx"`
@@ -38,6 +41,11 @@ type ImportResult struct {
 type report struct {
 	ImportResult
 	badRows map[int]bool
+	lang    string
+}
+
+func newReport(lang string) *report {
+	return &report{ImportResult: ImportResult{Errors: []ImportError{}}, badRows: map[int]bool{}, lang: lang}
 }
 
 func (r *report) add(e ImportError) {
@@ -50,29 +58,46 @@ func (r *report) add(e ImportError) {
 	}
 }
 
+// addFile reports a problem with the file as a whole (row 0) or its header (row 1).
+func (r *report) addFile(row int, e *errs.Error) {
+	r.add(ImportError{Row: row, Code: e.Code, Message: e.In(r.lang)})
+}
+
+// result is the report as the caller gets it: problems in row order; refused, nothing counted.
+func (r *report) result(refused bool) ImportResult {
+	if refused {
+		r.Created, r.Updated, r.Unchanged = 0, 0, 0
+	}
+	r.Imported = r.Created
+	sort.SliceStable(r.Errors, func(i, j int) bool { return r.Errors[i].Row < r.Errors[j].Row })
+	return r.ImportResult
+}
+
 // ErrImportRefused is returned (with the report) when all-or-nothing mode finds a bad row.
-var ErrImportRefused = errs.Untranslated(errs.Invalid, "the file has errors; nothing was imported")
+var ErrImportRefused = errs.New(errs.Invalid, "import_refused",
+	"文件中有错误，未导入任何记录；请按错误清单逐行修改后重新上传",
+	"the file has errors; nothing was imported")
 
-// stageColumns are the columns of the staging table the upload is streamed into.
-var stageColumns = []string{"row_no", "enterprise_id", "name", "gender", "birth_date", "id_number_cipher",
-	"id_number_hash", "id_number_masked", "mobile", "email", "position", "education", "school", "major",
-	"graduation_year", "title", "skill_level", "honours", "honour_codes", "annual_salary_fen", "field",
-	"arrived_on", "notes", "name_grams"}
+// importRun is one upload being imported, inside its transaction.
+type importRun struct {
+	s     *Service
+	tx    *sqlx.Tx
+	p     auth.Principal
+	scope auth.Scope
+	pol   *Policy
+	rp    *rowParser
+	rep   *report
+	today civil.Date
+}
 
-const createStage = `
-CREATE TEMP TABLE talent_import (
-    row_no integer NOT NULL, enterprise_id bigint, name text, gender text, birth_date date,
-    id_number_cipher bytea, id_number_hash bytea, id_number_masked text, mobile text, email text,
-    position text, education text, school text, major text, graduation_year integer, title text,
-    skill_level text, honours jsonb, honour_codes text[], annual_salary_fen bigint, field text,
-    arrived_on date, notes text, name_grams text[]
-) ON COMMIT DROP`
-
-// ImportTalents reads a CSV or XLSX upload of talent records into drafts. Every row is checked
-// like a record entered by hand (and must be eligible under the policy in force); the report
-// lists each problem by row and column. All-or-nothing by default: one bad row imports nothing
-// (ErrImportRefused with the report). With partial, the good rows are imported. Uploading the
-// same file again updates the drafts it made instead of duplicating them.
+// ImportTalents reads a CSV or XLSX upload of talent records. A row without a record id becomes a
+// new draft (or updates the draft of the same person and enterprise); a row carrying the id an
+// export wrote (编号(系统)) updates that record — only the fields whose cells differ from it, under
+// the same rules as editing the record by hand. Every row is checked like a record entered by hand
+// (new and changed drafts must be eligible under the policy in force); the report lists each
+// problem by row and column, in the reader's language. All-or-nothing by default: one bad row
+// imports nothing (ErrImportRefused with the report). With partial, the good rows are imported.
+// An export uploaded back unchanged changes nothing.
 //
 // The rows stream through COPY into a staging table and are checked and merged in SQL, so memory
 // stays flat however long the file.
@@ -81,12 +106,12 @@ func (s *Service) ImportTalents(ctx context.Context, data []byte, partial bool) 
 	if err != nil {
 		return ImportResult{}, err
 	}
-	rep := &report{ImportResult: ImportResult{Errors: []ImportError{}}, badRows: map[int]bool{}}
+	rep := newReport(reqctx.Lang(ctx))
 	rd, err := tabular.Open(data)
 	if err != nil {
 		if errors.Is(err, tabular.ErrInvalidFile) {
-			rep.add(ImportError{Row: 0, Message: err.Error()})
-			return rep.ImportResult, ErrImportRefused
+			rep.addFile(0, fileProblem(err))
+			return rep.result(true), ErrImportRefused
 		}
 		return ImportResult{}, err
 	}
@@ -95,9 +120,9 @@ func (s *Service) ImportTalents(ctx context.Context, data []byte, partial bool) 
 	cols, problems := mapHeader(rd.Header())
 	if len(problems) > 0 {
 		for _, pr := range problems {
-			rep.add(ImportError{Row: 1, Message: pr})
+			rep.addFile(1, pr)
 		}
-		return rep.ImportResult, ErrImportRefused
+		return rep.result(true), ErrImportRefused
 	}
 	pol, err := currentPolicy(ctx, s.db)
 	if err != nil {
@@ -108,30 +133,55 @@ func (s *Service) ImportTalents(ctx context.Context, data []byte, partial bool) 
 		if err != nil {
 			return err
 		}
-		rp := &rowParser{cols: cols, header: rd.Header(), enterprise: resolve}
-		if err := s.stage(ctx, tx, scope, pol, rd, rp, rep); err != nil {
+		run := &importRun{s: s, tx: tx, p: p, scope: scope, pol: pol, rep: rep, today: civil.DistrictToday(),
+			rp: &rowParser{cols: cols, header: rd.Header(), lang: rep.lang, enterprise: resolve}}
+		if err := run.stage(ctx, rd); err != nil {
 			return err
 		}
-		// Nothing else may register these people while the file is merged.
+		// Nothing else may change the registry while the file is merged.
 		if _, err := tx.ExecContext(ctx, `LOCK TABLE talents IN SHARE ROW EXCLUSIVE MODE`); err != nil {
 			return postgres.Translate(err, "import: lock")
 		}
-		if err := checkStage(ctx, tx, rp, rep); err != nil {
+		if err := run.resolveUpdates(ctx); err != nil {
+			return err
+		}
+		if err := run.checkStage(ctx); err != nil {
 			return err
 		}
 		if rep.ErrorRows > 0 && !partial {
 			return ErrImportRefused
 		}
-		return s.merge(ctx, tx, p, rep)
+		return run.merge(ctx)
 	})
 	if err != nil {
 		if errors.Is(err, ErrImportRefused) {
-			rep.Imported, rep.Updated = 0, 0
-			return rep.ImportResult, err
+			return rep.result(true), err
 		}
 		return ImportResult{}, err
 	}
-	return rep.ImportResult, nil
+	return rep.result(false), nil
+}
+
+// fileProblem says in Chinese what is wrong with an unreadable file; the English is the reader's
+// own description, which names the limit or the line.
+func fileProblem(err error) *errs.Error {
+	detail := err.Error()
+	kinds := []struct {
+		kind     error
+		code, zh string
+	}{
+		{tabular.ErrEmpty, "file_empty", "文件是空的，请填写后再上传"},
+		{tabular.ErrUnknownFormat, "file_unreadable", "无法读取该文件：请上传 CSV 或 Excel（.xlsx）文件；旧版 .xls 或设置了密码的文件请另存为不加密的 .xlsx"},
+		{tabular.ErrNoWorksheet, "file_no_worksheet", "工作簿中没有可见的工作表"},
+		{tabular.ErrMalformedCSV, "file_malformed", "CSV 文件格式有误（如引号不成对），请用 Excel 重新另存为 CSV"},
+		{tabular.ErrTooLarge, "file_too_large", "文件超出系统的处理上限，请拆分成几个文件分别上传"},
+	}
+	for _, k := range kinds {
+		if errors.Is(err, k.kind) {
+			return errs.New(errs.Invalid, k.code, k.zh+"（"+detail+"）", detail)
+		}
+	}
+	return errs.New(errs.Invalid, "file_unreadable", "无法读取该文件（"+detail+"）", detail)
 }
 
 // enterpriseResolver resolves the credit codes of a file. The codes are read before the rows
@@ -154,62 +204,93 @@ func enterpriseResolver(ctx context.Context, q sqlx.QueryerContext) (func(string
 	return func(uscc string) (int64, bool) { id, ok := known[uscc]; return id, ok }, postgres.Translate(rows.Err(), "import: enterprises")
 }
 
-// stage parses, validates and grades every row, streaming the good ones into the staging table.
-func (s *Service) stage(ctx context.Context, tx *sqlx.Tx, scope auth.Scope, pol *Policy, rd *tabular.Reader, rp *rowParser, rep *report) error {
-	if _, err := tx.ExecContext(ctx, createStage); err != nil {
+// stage parses every row and streams it into the staging table. A new record is validated and
+// graded here; a row that names a record is staged as read, and checked against the record once
+// the table is locked (resolveUpdates).
+func (r *importRun) stage(ctx context.Context, rd *tabular.Reader) error {
+	if _, err := r.tx.ExecContext(ctx, createStage); err != nil {
 		return postgres.Translate(err, "import: staging table")
 	}
-	stmt, err := tx.PrepareContext(ctx, "COPY talent_import ("+strings.Join(stageColumns, ", ")+") FROM STDIN")
+	stmt, err := r.tx.PrepareContext(ctx, copyStage)
 	if err != nil {
 		return postgres.Translate(err, "import: copy")
 	}
 	defer stmt.Close()
-	today := civil.DistrictToday()
 	for {
-		row, err := rd.Next()
+		line, cells, err := r.next(rd)
 		if err == io.EOF {
 			break
 		}
-		var rowErr *tabular.RowError
-		if errors.As(err, &rowErr) {
-			rep.add(ImportError{Row: rowErr.Line, Message: rowErr.Reason})
-			continue
-		}
 		if err != nil {
-			if errors.Is(err, tabular.ErrInvalidFile) {
-				// The file itself is broken past this point: no row of it is imported, even
-				// with partial, or a cut-off file would be half-written without a word.
-				rep.add(ImportError{Row: row.Line, Message: err.Error()})
-				return ErrImportRefused
-			}
 			return err
 		}
-		in, problems := rp.parse(row.Line, row.Cells)
-		problems = mergeProblems(problems, s.validateRow(scope, rp, row.Line, &in))
-		if len(problems) == 0 {
-			if a := pol.Assess(in.attributesForAssessment(), today); !a.Eligible {
-				problems = append(problems, ImportError{Row: row.Line, Message: "not eligible: " + a.Reason})
-			}
+		if cells == nil {
+			continue // a row the reader refused, already reported
 		}
-		if len(problems) > 0 {
-			for _, pr := range problems {
-				rep.add(pr)
-			}
+		switch example, usesExampleID := r.rp.isExample(cells); {
+		case example:
+			continue // the template's example row, left in
+		case usesExampleID:
+			r.rep.add(r.rp.problem(line, "id_number", exampleIDNumber, errExampleRow))
 			continue
 		}
-		sid := s.seal(in.IDNumber)
-		honours, _ := HonourList(in.Honours).Value()
-		if _, err := stmt.ExecContext(ctx, row.Line, in.EnterpriseID, in.Name, in.Gender, in.BirthDate.String(),
-			sid.cipher, sid.hash, sid.masked, in.Mobile, in.Email, in.Position, in.Education, in.School, in.Major,
-			nullInt(in.GraduationYear), in.Title, in.SkillLevel, honours, HonourList(in.Honours).codes(),
-			in.AnnualSalaryFen, in.Field, nullDate(in.ArrivedOn), in.Notes, nameGrams(in.Name)); err != nil {
-			return postgres.Translate(err, "import: copy")
+		row, problems := r.rp.parse(line, cells)
+		if row.recordID != 0 {
+			if len(problems) == 0 {
+				err = r.copyRow(ctx, stmt, line, row, r.rawID(row), false, nil)
+			}
+		} else {
+			problems = mergeProblems(problems, r.checkRow(line, &row))
+			if len(problems) == 0 {
+				problems = r.checkEligible(line, row.in)
+			}
+			if len(problems) == 0 {
+				err = r.copyRow(ctx, stmt, line, row, r.s.seal(row.in.IDNumber), false, nil)
+			}
+		}
+		if err != nil {
+			return err
+		}
+		for _, pr := range problems {
+			r.rep.add(pr)
 		}
 	}
 	if _, err := stmt.ExecContext(ctx); err != nil {
 		return postgres.Translate(err, "import: copy")
 	}
 	return nil
+}
+
+// next returns the next row's cells; nil cells for a row the reader refused (it is reported),
+// io.EOF after the last.
+func (r *importRun) next(rd *tabular.Reader) (int, []string, error) {
+	row, err := rd.Next()
+	var rowErr *tabular.RowError
+	switch {
+	case err == nil:
+		return row.Line, row.Cells, nil
+	case err == io.EOF:
+		return 0, nil, err
+	case errors.As(err, &rowErr):
+		r.rep.add(r.rp.problem(rowErr.Line, "", "", errs.New(errs.Invalid, "row_unreadable",
+			"该行无法读取（"+rowErr.Reason+"）", rowErr.Reason)))
+		return rowErr.Line, nil, nil
+	case errors.Is(err, tabular.ErrInvalidFile):
+		// The file itself is broken past this point: no row of it is imported, even with
+		// partial, or a cut-off file would be half-written without a word.
+		r.rep.addFile(row.Line, fileProblem(err))
+		return 0, nil, ErrImportRefused
+	}
+	return 0, nil, err
+}
+
+// rawID is how a row naming a record stages its identity number before it is checked: sealed when
+// the cell has a number, nothing when the cell is masked (the record's number stays).
+func (r *importRun) rawID(row parsedRow) sealedID {
+	if row.keepIDNumber {
+		return sealedID{}
+	}
+	return r.s.seal(row.in.IDNumber)
 }
 
 // mergeProblems adds validation problems to parse problems, leaving out columns that already
@@ -227,137 +308,60 @@ func mergeProblems(parsed, validated []ImportError) []ImportError {
 	return parsed
 }
 
-// validateRow applies the same rules as a record entered through the API, reporting them by the
-// file's column names.
-func (s *Service) validateRow(scope auth.Scope, rp *rowParser, line int, in *TalentInput) []ImportError {
-	err := s.prepare(scope, in)
-	if err == nil {
-		return nil
+// checkRow applies the rules of a record entered through the API to a row (normalising it as
+// they do), reporting them by the file's column names.
+func (r *importRun) checkRow(line int, row *parsedRow) []ImportError {
+	if err := r.s.prepare(r.scope, &row.in); err != nil {
+		return r.problemsOf(line, err)
 	}
+	if row.birthYear != 0 && row.in.BirthDate.Time().Year() != row.birthYear {
+		return []ImportError{r.rp.problem(line, "birth_date", "", errBirthYear)}
+	}
+	return nil
+}
+
+// errBirthYear refuses a birth year that is not the one in the identity number.
+var errBirthYear = errs.New(errs.Invalid, "birth_date_mismatch", "出生年份与身份证号不符",
+	"the birth year does not agree with the identity number")
+
+// problemsOf turns a validation error into row problems, one per field.
+func (r *importRun) problemsOf(line int, err error) []ImportError {
 	var e *errs.Error
-	if !errors.As(err, &e) || len(e.Fields) == 0 {
-		return []ImportError{{Row: line, Message: err.Error()}}
+	if !errors.As(err, &e) {
+		return []ImportError{{Row: line, Code: "invalid_row", Message: err.Error()}}
+	}
+	if len(e.Fields) == 0 {
+		return []ImportError{r.rp.problem(line, "", "", withCode(e, "invalid_row"))}
 	}
 	out := make([]ImportError, 0, len(e.Fields))
 	for _, f := range e.Fields {
-		field := fieldOfLocation(f.Location)
 		value := ""
 		if f.Value != nil {
-			value = fmt.Sprint(f.Value)
+			value = strings.TrimSpace(fmt.Sprint(f.Value))
 		}
-		if field == "id_number" {
-			value = maskForReport(value)
-		}
-		out = append(out, ImportError{Row: line, Column: rp.headerOf(field), Value: value, Message: f.Message})
+		fe := errs.New(errs.Invalid, f.Code, f.Zh, f.Message)
+		out = append(out, r.rp.problem(line, fieldOfLocation(f.Location), value, withCode(fe, "invalid_value")))
 	}
 	return out
 }
 
-// Rows that repeat a person earlier in the same file, and rows whose person the registry holds
-// already in a state an upload may not change (anything but a draft of the same enterprise).
-const selectStageConflicts = `
-SELECT i.row_no, d.first_row, t.status
-FROM talent_import i
-LEFT JOIN (SELECT row_no, min(row_no) OVER (PARTITION BY id_number_hash) AS first_row FROM talent_import) d
-       ON d.row_no = i.row_no AND d.first_row <> i.row_no
-LEFT JOIN talents t ON t.id_number_hash = i.id_number_hash
-       AND (t.status <> 'draft' OR t.enterprise_id IS DISTINCT FROM i.enterprise_id)
-WHERE d.first_row IS NOT NULL OR t.id IS NOT NULL
-ORDER BY i.row_no`
-
-func checkStage(ctx context.Context, tx *sqlx.Tx, rp *rowParser, rep *report) error {
-	rows, err := tx.QueryContext(ctx, selectStageConflicts)
-	if err != nil {
-		return postgres.Translate(err, "import: check")
+// withCode gives an error without a stable code the fallback one.
+func withCode(e *errs.Error, fallback string) *errs.Error {
+	if e.Code != "" {
+		return e
 	}
-	defer rows.Close()
-	var bad pq.Int64Array
-	for rows.Next() {
-		var row int64
-		var first *int64
-		var status *string
-		if err := rows.Scan(&row, &first, &status); err != nil {
-			return err
-		}
-		col := rp.headerOf("id_number")
-		if first != nil {
-			rep.add(ImportError{Row: int(row), Column: col, Message: fmt.Sprintf("the same person as row %d of this file", *first)})
-		} else {
-			rep.add(ImportError{Row: int(row), Column: col, Message: errDuplicate(Status(*status)).Message})
-		}
-		bad = append(bad, row)
-	}
-	if err := rows.Err(); err != nil {
-		return postgres.Translate(err, "import: check")
-	}
-	if len(bad) > 0 {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM talent_import WHERE row_no = ANY($1)`, bad); err != nil {
-			return postgres.Translate(err, "import: check")
-		}
-	}
-	return nil
+	c := *e
+	c.Code = fallback
+	return &c
 }
 
-// The merge: drafts of the same people are updated, everyone else becomes a new draft. Each is one
-// statement that also writes the history event and the audit record (identity number masked) of
-// every record it touched.
-const (
-	updateFromStage = `
-changed AS (
-    UPDATE talents t SET name = i.name, gender = i.gender, birth_date = i.birth_date,
-           id_number_cipher = i.id_number_cipher, id_number_masked = i.id_number_masked, mobile = i.mobile,
-           email = i.email, position = i.position, education = i.education, school = i.school, major = i.major,
-           graduation_year = i.graduation_year, title = i.title, skill_level = i.skill_level, honours = i.honours,
-           honour_codes = i.honour_codes, annual_salary_fen = i.annual_salary_fen, field = i.field,
-           arrived_on = i.arrived_on, notes = i.notes, name_grams = i.name_grams, version = t.version + 1, updated_at = now()
-    FROM talent_import i
-    WHERE t.id_number_hash = i.id_number_hash AND t.status = 'draft' AND t.enterprise_id IS NOT DISTINCT FROM i.enterprise_id
-    RETURNING t.id, t.enterprise_id, t.status, t.name, t.id_number_masked, t.education, t.title, t.skill_level,
-              t.honours, t.annual_salary_fen, t.mobile, t.position, t.version)`
-
-	insertFromStage = `
-changed AS (
-    INSERT INTO talents (enterprise_id, name, gender, birth_date, id_number_cipher, id_number_hash, id_number_masked,
-           mobile, email, position, education, school, major, graduation_year, title, skill_level, honours,
-           honour_codes, annual_salary_fen, field, arrived_on, notes, name_grams)
-    SELECT enterprise_id, name, gender, birth_date, id_number_cipher, id_number_hash, id_number_masked, mobile, email,
-           position, education, school, major, graduation_year, title, skill_level, honours, honour_codes,
-           annual_salary_fen, field, arrived_on, notes, name_grams
-    FROM talent_import i
-    WHERE NOT EXISTS (SELECT 1 FROM talents t WHERE t.id_number_hash = i.id_number_hash)
-    RETURNING id, enterprise_id, status, name, id_number_masked, education, title, skill_level, honours,
-              annual_salary_fen, mobile, position, version)`
-
-	importEvents = `,
-events AS (
-    INSERT INTO talent_events (talent_id, action, from_status, to_status, actor_id, actor_username)
-    SELECT id, $1, 'draft', 'draft', $2, $3 FROM changed)`
-
-	// The audit view of an imported record: the fields auditRecord keeps.
-	auditOfChanged = `
-SELECT id::text,
-       jsonb_build_object('id', id, 'enterprise_id', enterprise_id, 'status', status, 'name', name,
-                          'id_number', id_number_masked, 'education', education, 'title', title,
-                          'skill_level', skill_level, 'honours', honours, 'annual_salary_fen', annual_salary_fen,
-                          'mobile', mobile, 'position', position, 'version', version)
-FROM changed`
-)
-
-func (s *Service) merge(ctx context.Context, tx *sqlx.Tx, p auth.Principal, rep *report) error {
-	actor := p.ActorID()
-	for _, step := range []struct {
-		change, event, action string
-		count                 *int
-	}{
-		{updateFromStage, "import_update", "talent.import_update", &rep.Updated},
-		{insertFromStage, "import", "talent.import", &rep.Imported},
-	} {
-		n, err := audit.WriteSet(ctx, tx, step.action, "talent", step.change+importEvents, auditOfChanged,
-			step.event, actor, p.Username)
-		if err != nil {
-			return err
-		}
-		*step.count = n
+// checkEligible refuses a record the policy in force does not grade.
+func (r *importRun) checkEligible(line int, in TalentInput) []ImportError {
+	a := r.pol.Assess(in.attributesForAssessment(), r.today)
+	if a.Eligible {
+		return nil
 	}
-	return nil
+	return []ImportError{r.rp.problem(line, "", "", errs.Newf(errs.Invalid, "not_eligible",
+		"不符合现行人才分类认定标准（第%d版）的任何一条，不能登记",
+		"not eligible: matches no rule of grading policy version %d", a.PolicyVersion))}
 }

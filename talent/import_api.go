@@ -28,6 +28,14 @@ type importOutput struct {
 	Body   ImportResult
 }
 
+// Problems with the upload itself, before any file is read.
+var (
+	errMalformedForm = errs.New(errs.BadRequest, "malformed_upload", "上传的表单格式不正确，请重新选择文件上传",
+		"malformed multipart form")
+	errNoFile = errs.Fields(errs.Field("body.file", "no_file", "请选择要上传的 CSV 或 Excel 文件（表单字段 file）",
+		"send the CSV or XLSX file in the form field \"file\"", nil))
+)
+
 // uploadedFile takes the file out of a multipart form (field "file"), or the body itself when a
 // script sends the CSV or XLSX bytes directly.
 func uploadedFile(contentType string, body []byte) ([]byte, error) {
@@ -42,17 +50,17 @@ func uploadedFile(contentType string, body []byte) ([]byte, error) {
 			break
 		}
 		if err != nil {
-			return nil, errs.Untranslated(errs.BadRequest, "malformed multipart form: "+err.Error())
+			return nil, errMalformedForm.With(err)
 		}
 		if part.FormName() == "file" {
 			data, err := io.ReadAll(part)
 			if err != nil {
-				return nil, errs.Untranslated(errs.BadRequest, "malformed multipart form: "+err.Error())
+				return nil, errMalformedForm.With(err)
 			}
 			return data, nil
 		}
 	}
-	return nil, errs.UntranslatedFields("no file uploaded", errs.FieldError{Location: "body.file", Message: "send the CSV or XLSX file in the form field \"file\""})
+	return nil, errNoFile
 }
 
 var xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -63,10 +71,13 @@ func registerImport(api huma.API, s *Service) {
 		OperationID: "import-talents", Method: http.MethodPost, Path: "/v1/talents/import", Tags: []string{"Talent registry"},
 		Summary: "Import talent records from CSV or XLSX",
 		Description: "Upload the file in the multipart field `file` (or send the file itself as the body). Headers in Chinese " +
-			"(姓名, 性别, 身份证号, 手机号, 学历, 毕业院校, 专业, 职称, 技能等级, 年薪(元), …) or English; enum values as Chinese labels " +
-			"(博士, 正高级, 技师, 男…) or codes. CSV may be UTF-8 (with or without BOM) or GBK/GB18030. Every row is checked; " +
-			"by default one bad row imports nothing (422 with the report); `partial=true` imports the valid rows. Uploading " +
-			"the same file again updates its drafts. Limit: 32 MiB.",
+			"(姓名, 性别, 身份证号, 手机号, 学历, 毕业院校, 专业, 职称, 技能等级, 年薪(元), …) or English; coded values as Chinese labels " +
+			"(博士, 正高级, 技师, 男…) or codes; amounts as 350000, 350,000.50 or 35万 (whole fen). CSV may be UTF-8 (with or " +
+			"without BOM) or GBK/GB18030. A row without 编号(系统) is a new draft (or updates the draft of the same person); a " +
+			"row with the 编号(系统) of an export updates that record — only the cells that differ, masked identity numbers " +
+			"kept — under the rules of an edit by hand. Every row is checked; by default one bad row imports nothing (422 " +
+			"with the report); `partial=true` imports the valid rows. The report counts created, updated and unchanged " +
+			"rows and lists each problem with a stable code and a message in the reader's language. Limit: 32 MiB.",
 		RequestBody: &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{
 			"multipart/form-data": {Schema: &huma.Schema{Type: huma.TypeObject, Required: []string{"file"},
 				Properties: map[string]*huma.Schema{"file": fileSchema}}},

@@ -2,13 +2,14 @@ package talent
 
 import (
 	"fmt"
-	"math"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"talentd/internal/civil"
+	"talentd/internal/errs"
+	"talentd/internal/vocab"
 )
 
 // importColumn is one column HR may put in an upload, with every header it is known by: the
@@ -17,10 +18,17 @@ type importColumn struct {
 	field    string
 	headers  []string
 	required bool
-	label    string // the header the template uses
+	label    string // the header the template and the export use; "" for a column they leave out
+	// system marks the record id, which exports carry so that an upload can find the record
+	// again; clerks never fill it in.
+	system bool
 }
 
+// recordIDLabel is the header of the record id in exports.
+const recordIDLabel = "编号(系统)"
+
 var importColumns = []importColumn{
+	{field: "id", headers: []string{recordIDLabel, "id"}, label: recordIDLabel, system: true},
 	{field: "name", headers: []string{"姓名", "name"}, required: true, label: "姓名"},
 	{field: "gender", headers: []string{"性别", "gender"}, label: "性别"},
 	{field: "birth_date", headers: []string{"出生日期", "出生年月日", "birth_date"}, label: "出生日期"},
@@ -43,13 +51,23 @@ var importColumns = []importColumn{
 	{field: "notes", headers: []string{"备注", "notes"}, label: "备注"},
 }
 
+// columnOf returns the import column of field.
+func columnOf(field string) importColumn {
+	for _, c := range importColumns {
+		if c.field == field {
+			return c
+		}
+	}
+	return importColumn{field: field, label: field}
+}
+
 // Columns clerks often add that carry nothing to import.
 var ignoredHeaders = map[string]bool{"序号": true, "编号": true, "no": true, "no.": true, "#": true}
 
 // normalizeHeader folds the ways one header gets written: full-width brackets, spaces, a
 // required-marker star, letter case.
 func normalizeHeader(h string) string {
-	h = strings.NewReplacer("（", "(", "）", ")", " ", "", "\u3000", "", "*", "", "＊", "", "_", "_").Replace(strings.TrimSpace(h))
+	h = strings.NewReplacer("（", "(", "）", ")", " ", "", "\u3000", "", "*", "", "＊", "").Replace(strings.TrimSpace(h))
 	return strings.ToLower(h)
 }
 
@@ -66,11 +84,17 @@ var headerIndex = func() map[string]string {
 // columnMap says which cell holds which field.
 type columnMap map[string]int
 
-// mapHeader maps a file's header row to fields, with a message for each problem (an unknown
+// has reports whether the file has a column for field.
+func (c columnMap) has(field string) bool {
+	_, ok := c[field]
+	return ok
+}
+
+// mapHeader maps a file's header row to fields, with an error for each problem (an unknown
 // column, a column twice, a required column missing).
-func mapHeader(header []string) (columnMap, []string) {
+func mapHeader(header []string) (columnMap, []*errs.Error) {
 	cols := columnMap{}
-	var problems []string
+	var problems []*errs.Error
 	for i, h := range header {
 		n := normalizeHeader(h)
 		if n == "" || ignoredHeaders[n] {
@@ -78,120 +102,134 @@ func mapHeader(header []string) (columnMap, []string) {
 		}
 		field, ok := headerIndex[n]
 		if !ok {
-			problems = append(problems, fmt.Sprintf("unknown column %q (expected headers such as 姓名, 身份证号, 学历; download the template)", h))
+			problems = append(problems, errs.Newf(errs.Invalid, "unknown_column",
+				"无法识别“%s”列：表头应为 姓名、身份证号、学历 等，请下载导入模板对照填写",
+				"unknown column %q (expected headers such as 姓名, 身份证号, 学历; download the template)", h))
 			continue
 		}
-		if _, dup := cols[field]; dup {
-			problems = append(problems, fmt.Sprintf("column %q appears twice", h))
+		if cols.has(field) {
+			problems = append(problems, errs.Newf(errs.Invalid, "duplicate_column",
+				"“%s”列出现了两次，请只保留一列", "column %q appears twice", h))
 			continue
 		}
 		cols[field] = i
 	}
 	for _, c := range importColumns {
-		if _, ok := cols[c.field]; c.required && !ok {
-			problems = append(problems, fmt.Sprintf("required column %s (%s) is missing", c.label, c.field))
+		if c.required && !cols.has(c.field) {
+			problems = append(problems, errs.Newf(errs.Invalid, "missing_column",
+				"缺少必填列“%s”", "required column %s (%s) is missing", c.label, c.field))
 		}
 	}
-	if _, a := cols["annual_salary"]; a {
-		if _, b := cols["annual_salary_fen"]; b {
-			problems = append(problems, "give the salary once: 年薪(元) or annual_salary_fen, not both")
-		}
+	if cols.has("annual_salary") && cols.has("annual_salary_fen") {
+		problems = append(problems, errs.New(errs.Invalid, "duplicate_column",
+			"年薪只需填写一列：年薪(元) 或 年薪(分)", "give the salary once: 年薪(元) or annual_salary_fen, not both"))
 	}
 	return cols, problems
 }
 
-// The Chinese labels of enum values, as clerks write them.
-var (
-	genderLabels    = map[string]string{"男": "male", "女": "female", "male": "male", "female": "female", "m": "male", "f": "female"}
-	educationLabels = map[string]string{
-		"博士": "doctorate", "博士研究生": "doctorate", "博士研究生学历": "doctorate", "doctorate": "doctorate",
-		"硕士": "master", "硕士研究生": "master", "研究生": "master", "硕士研究生学历": "master", "master": "master",
-		"本科": "bachelor", "大学本科": "bachelor", "学士": "bachelor", "bachelor": "bachelor",
-		"大专": "associate", "专科": "associate", "大学专科": "associate", "associate": "associate",
-		"其他": "other", "高中": "other", "中专": "other", "other": "other",
+// parseTerm reads a coded cell by its list: the Chinese label, an alias or the code.
+func parseTerm(list *vocab.List, what, v string) (string, *errs.Error) {
+	if code, ok := list.Parse(v); ok {
+		return code, nil
 	}
-	titleLabels = map[string]string{
-		"正高级": "senior_full", "正高": "senior_full", "正高级职称": "senior_full", "senior_full": "senior_full",
-		"副高级": "senior_associate", "副高": "senior_associate", "副高级职称": "senior_associate", "senior_associate": "senior_associate",
-		"中级": "intermediate", "中级职称": "intermediate", "intermediate": "intermediate",
-		"初级": "junior", "初级职称": "junior", "junior": "junior",
-		"无": "none", "": "none", "none": "none",
-	}
-	skillLabels = map[string]string{
-		"高级技师": "senior_technician", "senior_technician": "senior_technician",
-		"技师": "technician", "technician": "technician",
-		"高级工": "senior_worker", "senior_worker": "senior_worker",
-		"无": "none", "": "none", "none": "none",
-	}
-	honourLabels = map[string]string{
-		"院士": "academician", "两院院士": "academician", "中国科学院院士": "academician", "中国工程院院士": "academician",
-		"国家级顶尖奖项": "national_award", "国家最高科学技术奖": "national_award", "国家级奖项": "national_award",
-		"国家级人才计划": "national_programme", "国家级人才": "national_programme",
-		"重庆英才": "municipal_programme", "重庆英才计划": "municipal_programme", "市级人才计划": "municipal_programme",
-		"璧山英才": "district_talent", "璧山工匠": "district_craftsman", "其他": "other",
-	}
-)
+	return "", errUnknownTerm(list, what)
+}
 
-func lookupLabel(labels map[string]string, v string) (string, bool) {
-	out, ok := labels[strings.ToLower(strings.TrimSpace(v))]
-	return out, ok
+// errUnknownTerm says which values a coded column takes.
+func errUnknownTerm(list *vocab.List, what string) *errs.Error {
+	en := make([]string, 0, len(list.Terms()))
+	for _, t := range list.Terms() {
+		if t.Zh != "" {
+			en = append(en, t.Zh+" ("+t.En+")")
+		}
+	}
+	return errs.New(errs.Invalid, "unknown_value",
+		fmt.Sprintf("%s请填写以下之一：%s", what, strings.Join(nonEmpty(list.Labels()), "、")),
+		fmt.Sprintf("%s must be one of: %s", list.Name(), strings.Join(en, ", ")))
+}
+
+func nonEmpty(list []string) []string {
+	out := list[:0:0]
+	for _, s := range list {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // honourItem is one "label(year)" or "label 2019" entry of the honours cell.
 var honourItem = regexp.MustCompile(`^(.+?)\s*[(（]?\s*((?:19|20)\d\d)?\s*(?:年)?\s*[)）]?$`)
 
-// parseHonours reads "璧山英才(2019)；重庆英才计划" — entries separated by ; ；、, or ，.
-func parseHonours(v string) ([]Honour, error) {
+// honourSeparators are the characters clerks put between honours.
+const honourSeparators = ";；、,，|"
+
+// parseHonours reads "璧山英才(2019)；重庆英才计划" — entries separated by ; ；、, ， or |.
+func parseHonours(v string) ([]Honour, *errs.Error) {
 	out := []Honour{}
-	for _, part := range strings.FieldsFunc(v, func(r rune) bool { return strings.ContainsRune(";；、,，|", r) }) {
+	for _, part := range strings.FieldsFunc(v, func(r rune) bool { return strings.ContainsRune(honourSeparators, r) }) {
 		part = strings.TrimSpace(part)
 		if part == "" {
 			continue
 		}
-		m := honourItem.FindStringSubmatch(part)
-		label := part
-		year := 0
-		if m != nil {
+		label, year := part, 0
+		if m := honourItem.FindStringSubmatch(part); m != nil {
 			label = strings.TrimSpace(m[1])
 			if m[2] != "" {
 				year, _ = strconv.Atoi(m[2])
 			}
 		}
-		code, ok := honourLabels[label]
-		if !ok && contains(HonourVocab.Codes(), label) {
-			code, ok = label, true
-		}
+		code, ok := HonourVocab.Parse(label)
 		if !ok {
-			return nil, fmt.Errorf("unknown honour %q (known: 院士, 国家级人才计划, 重庆英才计划, 璧山英才, 璧山工匠, …)", label)
+			return nil, errs.New(errs.Invalid, "unknown_value",
+				fmt.Sprintf("无法识别的人才计划/荣誉“%s”，可填写：%s；多项用“；”分隔，年份写在括号里，如 璧山英才(2019)",
+					label, strings.Join(HonourVocab.Labels(), "、")),
+				fmt.Sprintf("unknown honour %q (known: %s; separate several with ；, the year in brackets, e.g. 璧山英才(2019))",
+					label, strings.Join(HonourVocab.Labels(), ", ")))
 		}
 		out = append(out, Honour{Code: code, Year: year})
 	}
 	return out, nil
 }
 
+// formatHonours writes honours the way parseHonours reads them, with Chinese labels.
+func formatHonours(hs []Honour) string {
+	items := make([]string, len(hs))
+	for i, h := range hs {
+		items[i] = HonourVocab.Label(h.Code, "zh")
+		if h.Year != 0 {
+			items[i] += "(" + strconv.Itoa(h.Year) + ")"
+		}
+	}
+	return strings.Join(items, "；")
+}
+
 // Date forms clerks type, beside what the spreadsheet reader already turned into ISO dates.
 var dateLayouts = []string{"2006-01-02", "2006/1/2", "2006/01/02", "2006.1.2", "2006.01.02", "20060102", "2006年1月2日", "2006-1-2"}
 
-func parseDate(v string) (civil.Date, error) {
+// errNotADate asks for a date in the form the template shows.
+var errNotADate = errs.New(errs.Invalid, "invalid_date", "日期格式不正确，请写成 2020-06-30 这样的形式",
+	"not a date (write it as 2020-06-30)")
+
+func parseDate(v string) (civil.Date, *errs.Error) {
 	v = strings.TrimSpace(v)
 	for _, l := range dateLayouts {
 		if t, err := time.Parse(l, v); err == nil {
 			return civil.Of(t), nil
 		}
 	}
-	return civil.Date{}, fmt.Errorf("not a date (write it as 2020-06-30)")
+	return civil.Date{}, errNotADate
 }
 
-// parseYuan reads an amount of yuan — "350000", "350,000.50", "35万", "¥350000" — into fen.
-func parseYuan(v string) (int64, error) {
-	s := strings.NewReplacer(",", "", "，", "", "¥", "", "￥", "", "元", "", " ", "").Replace(strings.TrimSpace(v))
-	mult := 100.0
-	if strings.HasSuffix(s, "万") {
-		s, mult = strings.TrimSuffix(s, "万"), 1_000_000
+// bareYear reads a cell that holds only a year ("1985"), the form in which an export shows a birth
+// date to a role that does not read the whole date; 0 when the cell is anything else.
+func bareYear(v string) int {
+	if len(v) != 4 {
+		return 0
 	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f < 0 || math.IsInf(f, 0) || f*mult > 1e13 {
-		return 0, fmt.Errorf("not an amount of yuan (e.g. 350000 or 35万)")
+	y, err := strconv.Atoi(v)
+	if err != nil || y < 1900 {
+		return 0
 	}
-	return int64(math.Round(f * mult)), nil
+	return y
 }

@@ -72,8 +72,9 @@ func styleBomb(t *testing.T, n int) []byte {
 }
 
 // TestImport_Bombs uploads files built to exhaust the server's memory: each
-// is refused with 422 and a message naming what is too large, and nothing is
-// written, even with partial=true.
+// is refused with 422 and a message naming what is too large (in Chinese with
+// the reader's English detail, or in English), and nothing is written, even
+// with partial=true.
 func TestImport_Bombs(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
@@ -91,8 +92,13 @@ func TestImport_Bombs(t *testing.T) {
 	for _, b := range bombs {
 		for _, query := range []string{"", "?partial=true"} {
 			status, rep := e.upload(t, "hr-x", b.file, query)
-			if status != http.StatusUnprocessableEntity || rep.Imported != 0 || len(rep.Errors) != 1 || rep.Errors[0].Message != b.msg {
+			if status != http.StatusUnprocessableEntity || rep.Created != 0 || len(rep.Errors) != 1 || rep.Errors[0].Code != "file_too_large" ||
+				!strings.HasPrefix(rep.Errors[0].Message, "文件超出系统的处理上限") || !strings.Contains(rep.Errors[0].Message, b.msg) {
 				t.Errorf("%s%s: %d %+v; want 422 with %q", b.name, query, status, rep, b.msg)
+			}
+			status, rep = e.upload(t, "hr-x", b.file, query, "Accept-Language", "en")
+			if status != http.StatusUnprocessableEntity || len(rep.Errors) != 1 || rep.Errors[0].Message != b.msg {
+				t.Errorf("%s%s in English: %d %+v; want 422 with %q", b.name, query, status, rep, b.msg)
 			}
 		}
 	}
