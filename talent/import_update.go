@@ -9,7 +9,6 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
-	"talentd/internal/auth"
 	"talentd/internal/errs"
 	"talentd/internal/govid"
 	"talentd/internal/postgres"
@@ -240,15 +239,6 @@ func keepAbsent(in *TalentInput, cur Talent, cols columnMap) {
 	}
 }
 
-// deref is the value p points to, or the zero value for nil.
-func deref[T any](p *T) T {
-	var zero T
-	if p == nil {
-		return zero
-	}
-	return *p
-}
-
 // keepHonourLevels carries the level of each honour (which files do not show) over from the
 // record to the same honour of the same year in the row.
 func keepHonourLevels(in *TalentInput, cur HonourList) {
@@ -298,25 +288,4 @@ func changedFields(cur Talent, curNumber string, in TalentInput) map[string]fiel
 	str("arrived_on", cur.ArrivedOn.String(), in.ArrivedOn.String())
 	str("notes", cur.Notes, in.Notes)
 	return out
-}
-
-// editRefusal says why the caller may not change a record in this status, or nil if it may. It is
-// the rule of UpdateTalent: HR edits drafts and returned records; the office also corrects
-// records under review and registered ones; nobody edits a rejected record or one that left
-// (the office re-registers them first).
-func editRefusal(role auth.Role, st Status) *errs.Error {
-	label := StatusVocab.Label(string(st), "zh")
-	switch {
-	case st == StatusDraft || st == StatusReturned:
-		return nil
-	case st == StatusRejected || st == StatusLeft:
-		return errs.New(errs.Conflict, "not_editable",
-			"该记录状态为“"+label+"”，不能修改；如需重新登记，请联系人才办",
-			"the record's status is \""+string(st)+"\": it cannot be changed; the talent office can re-register the person")
-	case role == auth.RoleEnterpriseHR:
-		return errs.New(errs.Conflict, "not_editable",
-			"该记录状态为“"+label+"”，企业只能修改草稿或已退回的记录；如需更正，请联系人才办",
-			"the record's status is \""+string(st)+"\": HR may change only draft or returned records; ask the talent office to correct it")
-	}
-	return nil
 }

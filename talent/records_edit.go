@@ -65,9 +65,8 @@ func (s *Service) edit(ctx context.Context, id int64, ifVersion int, next func(b
 		if err := etag.Check(ifVersion, before.Version); err != nil {
 			return err
 		}
-		editable := before.Status == StatusDraft || before.Status == StatusReturned
-		if !editable && (p.Role == auth.RoleEnterpriseHR || before.Status == StatusRejected || before.Status == StatusLeft) {
-			return ErrNotEditable
+		if err := editRefusal(p.Role, before.Status); err != nil {
+			return err
 		}
 		in := next(before)
 		if err := s.keepIDNumber(before, &in); err != nil {
@@ -105,5 +104,26 @@ func (s *Service) keepIDNumber(before Talent, in *TalentInput) error {
 			"the stored identity number cannot be decrypted", err)
 	}
 	in.IDNumber = idNumber
+	return nil
+}
+
+// editRefusal says why the caller may not change a record in this status, or nil if it may. It is
+// the one rule for the API and the import: HR edits drafts and returned records; the office also corrects
+// records under review and registered ones; nobody edits a rejected record or one that left
+// (the office re-registers them first).
+func editRefusal(role auth.Role, st Status) *errs.Error {
+	label := StatusVocab.Label(string(st), "zh")
+	switch {
+	case st == StatusDraft || st == StatusReturned:
+		return nil
+	case st == StatusRejected || st == StatusLeft:
+		return errs.New(errs.Conflict, ErrNotEditable.Code,
+			"该记录状态为“"+label+"”，不能修改；如需重新登记，请联系人才办",
+			"the record's status is \""+string(st)+"\": it cannot be changed; the talent office can re-register the person")
+	case role == auth.RoleEnterpriseHR:
+		return errs.New(errs.Conflict, ErrNotEditable.Code,
+			"该记录状态为“"+label+"”，企业只能修改草稿或已退回的记录；如需更正，请联系人才办",
+			"the record's status is \""+string(st)+"\": HR may change only draft or returned records; ask the talent office to correct it")
+	}
 	return nil
 }

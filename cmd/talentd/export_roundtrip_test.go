@@ -285,7 +285,7 @@ func TestExport_RoundTrip(t *testing.T) {
 			t.Fatalf("edits of records under review: %d %+v", status, rep)
 		}
 		for _, er := range rep.Errors {
-			if er.Code != "not_editable" || !strings.Contains(er.Message, "企业只能修改草稿或已退回的记录") {
+			if er.Code != "talent_not_editable" || !strings.Contains(er.Message, "企业只能修改草稿或已退回的记录") {
 				t.Errorf("refusal: %+v", er)
 			}
 		}

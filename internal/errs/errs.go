@@ -152,33 +152,6 @@ func Field(location, code, zh, en string, value any) FieldError {
 	return FieldError{Location: location, Code: code, Zh: zh, Message: en, Value: value}
 }
 
-// Untranslated returns an error whose message exists only in English. It is the form errors had
-// before they carried codes and Chinese; new code uses New.
-//
-// Deprecated: use New.
-func Untranslated(kind Kind, message string) *Error { return &Error{Kind: kind, Message: message} }
-
-// Untranslatedf is Untranslated with formatting.
-//
-// Deprecated: use Newf.
-func Untranslatedf(kind Kind, format string, args ...any) *Error {
-	return &Error{Kind: kind, Message: fmt.Sprintf(format, args...)}
-}
-
-// UntranslatedWrap classifies cause as kind with an English message only.
-//
-// Deprecated: use Wrap.
-func UntranslatedWrap(kind Kind, message string, cause error) *Error {
-	return &Error{Kind: kind, Message: message, Err: cause}
-}
-
-// UntranslatedFields returns an Invalid error listing field problems under an English message.
-//
-// Deprecated: use Fields.
-func UntranslatedFields(message string, fields ...FieldError) *Error {
-	return &Error{Kind: Invalid, Message: message, Fields: fields}
-}
-
 // KindOf reports the kind of the first *Error in err's chain, or Internal when there is none.
 func KindOf(err error) Kind {
 	var e *Error
