@@ -192,7 +192,8 @@ func TestJourney_ReviewQueue(t *testing.T) {
 	a, b, c := create("hr-x", newTalentBody(talent.GradeC)), create("hr-x", newTalentBody(talent.GradeC)), create("hr-x", newTalentBody(talent.GradeC))
 	ineligible, theirs := create("hr-x", newTalentBody("")), create("hr-y", newTalentBody(talent.GradeD))
 
-	r := e.call("POST", "/v1/talents/bulk-submit", "hr-x", map[string]any{"ids": []int64{a, b, c, ineligible, theirs}})
+	r := e.call("POST", "/v1/talents/bulk-submit", "hr-x", map[string]any{"ids": []int64{a, b, c, ineligible, theirs}},
+		"Accept-Language", "zh-CN")
 	mustStatus(t, r, http.StatusOK, "HR submits a batch")
 	sub := decodeBulk(t, r)
 	want := []string{fmt.Sprintf("%d:submitted", a), fmt.Sprintf("%d:submitted", b), fmt.Sprintf("%d:submitted", c),

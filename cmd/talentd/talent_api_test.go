@@ -219,7 +219,7 @@ func TestTalents_Validation(t *testing.T) {
 	}
 
 	// An ineligible record may be drafted but not submitted.
-	r := e.call("POST", "/v1/talents", "hr-x", newTalentBody(""))
+	r := e.call("POST", "/v1/talents", "hr-x", newTalentBody(""), "Accept-Language", "zh-CN")
 	mustStatus(t, r, http.StatusCreated, "ineligible draft")
 	v := decodeTalent(t, r)
 	if v.Assessment == nil || v.Assessment.Eligible || !strings.Contains(v.Assessment.Reason, "不符合") {

@@ -56,6 +56,8 @@ var baseFieldLabels = map[string]Label{
 	"status":            {"状态", "Status"},
 	"reason":            {"原因", "Reason"},
 	"comment":           {"审核意见", "Review comment"},
+	"ids":               {"记录编号", "Record ids"},
+	"all_or_nothing":    {"全部成功才生效", "All or nothing"},
 	"talent_id":         {"人才", "Talent"},
 	"employed":          {"是否在企业任职", "Employed"},
 
