@@ -7,6 +7,7 @@ import (
 	"errors"
 	"math"
 	"strings"
+	"talentd/internal/civil"
 	"testing"
 	"time"
 )
@@ -81,7 +82,7 @@ func TestSign_roundTrip(t *testing.T) {
 		{Serial: "12345678901234567890", Version: 127, Grade: 'C', Expires: date(2030, time.February, 28), KeyID: officeID},
 		// The same instant as a UTC midnight, written in Beijing time.
 		{Serial: "BS-B-1", Version: 1, Grade: 'B', KeyID: officeID,
-			Expires: time.Date(2029, time.March, 1, 8, 0, 0, 0, time.FixedZone("CST", 8*3600))},
+			Expires: time.Date(2029, time.March, 1, 8, 0, 0, 0, civil.District)},
 	} {
 		tok := mustSign(t, c, officePriv)
 		if len(tok) > MaxTokenLen {
@@ -153,7 +154,7 @@ func TestSign_golden(t *testing.T) {
 }
 
 func TestSign_rejects(t *testing.T) {
-	beijing := time.FixedZone("CST", 8*3600)
+	beijing := civil.District
 	for name, mutate := range map[string]func(*Claims){
 		"empty serial":         func(c *Claims) { c.Serial = "" },
 		"serial of 25":         func(c *Claims) { c.Serial = strings.Repeat("A", 25) },

@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-playground/validator/v10"
 
+	"talentd/internal/civil"
 	"talentd/internal/errs"
 	"talentd/internal/govid"
 )
@@ -134,7 +135,7 @@ func TestParseIDNumber(t *testing.T) {
 		})
 	}
 
-	future := time.Now().In(time.FixedZone("", 8*3600)).AddDate(0, 0, 2).Format("20060102")
+	future := time.Now().In(civil.District).AddDate(0, 0, 2).Format("20060102")
 	invalid := []struct {
 		name string
 		in   string
