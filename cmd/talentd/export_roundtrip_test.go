@@ -355,7 +355,11 @@ func TestExport_RoundTripOffice(t *testing.T) {
 	}
 	corrected := number[:14] + string(digit) + number[15:17] + string(check)
 	s.set(t, e.registered, "身份证号", corrected)
-	s.set(t, e.submitted, "身份证号", s.get(t, e.drafts[0], "身份证号"))
+	// Another record's number, with the birth date and gender it carries, so that the one problem
+	// is whose number it is.
+	for _, col := range []string{"身份证号", "出生日期", "性别"} {
+		s.set(t, e.submitted, col, s.get(t, e.drafts[0], col))
+	}
 	s.rows = append(s.rows, append([]string(nil), s.rows[len(s.rows)-1]...))
 
 	status, rep = e.upload(t, "office", s.csv(t), "?partial=true")
