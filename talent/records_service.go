@@ -306,3 +306,22 @@ func auditView(t Talent) auditRecord {
 		Notes: t.Notes, Grade: t.Grade, GradeRules: t.GradeRules, GradeOverridden: t.GradeOverridden,
 		ReviewComment: t.ReviewComment, Version: t.Version}
 }
+
+// SealedIDNumber is an identity number as talentd stores it: ciphertext, blind index and masked
+// form. Other slices that keep identity numbers (housing applicants) store these three so that one
+// person is one blind index everywhere.
+type SealedIDNumber struct {
+	Cipher []byte
+	Hash   []byte
+	Masked string
+}
+
+// SealIDNumber validates and seals an identity number the way the registry stores its own.
+func (s *Service) SealIDNumber(idNumber string) (SealedIDNumber, error) {
+	n, err := govid.NormalizeIDNumber(strings.TrimSpace(idNumber))
+	if err != nil {
+		return SealedIDNumber{}, err
+	}
+	sid := s.seal(n)
+	return SealedIDNumber{Cipher: sid.cipher, Hash: sid.hash, Masked: sid.masked}, nil
+}

@@ -18,6 +18,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"talentd/greencard"
+	"talentd/housing"
 	"talentd/internal/accounts"
 	"talentd/internal/audit"
 	"talentd/internal/auth"
@@ -283,6 +284,7 @@ type services struct {
 	audit     *audit.Service
 	talent    *talent.Service
 	greencard *greencard.Service
+	housing   *housing.Service
 }
 
 func newServices(db *sqlx.DB, sec secrets.Secrets, c *config, log *slog.Logger) (*services, error) {
@@ -300,12 +302,15 @@ func newServices(db *sqlx.DB, sec secrets.Secrets, c *config, log *slog.Logger) 
 	// The registry tells the card slice about registrations, grade changes and departures, inside
 	// its own transactions.
 	reg.Subscribe(cards.Hooks())
+	homes := housing.NewService(db, ring, reg, housing.Options{})
+	reg.Subscribe(homes.Hooks())
 	return &services{
 		db:        db,
 		accounts:  accounts.NewService(db, accounts.Options{Pepper: sec.TokenPepper, SessionTTL: c.SessionTTL, Logger: log}),
 		audit:     audit.NewService(db),
 		talent:    reg,
 		greencard: cards,
+		housing:   homes,
 	}, nil
 }
 
@@ -321,8 +326,10 @@ func newHTTP(db *sqlx.DB, s *services, log *slog.Logger) *httpapi.Server {
 	audit.Register(srv.API, s.audit)
 	talent.Register(srv.API, s.talent)
 	greencard.Register(srv.API, s.greencard)
+	housing.Register(srv.API, s.housing)
 	lists := append([]*vocab.List{auth.RoleVocab}, talent.Vocabularies()...)
-	httpapi.RegisterVocabularies(srv.API, append(lists, greencard.Vocabularies()...), s.greencard.ServiceVocabulary)
+	lists = append(lists, greencard.Vocabularies()...)
+	httpapi.RegisterVocabularies(srv.API, append(lists, housing.Vocabularies()...), s.greencard.ServiceVocabulary)
 	return srv
 }
 
