@@ -197,19 +197,29 @@ func (s *Service) GetApplication(ctx context.Context, id int64) (Application, er
 // ListApplications lists the applications the caller may see, oldest first: with status pending
 // and a kind, it is that kind's waiting list.
 func (s *Service) ListApplications(ctx context.Context, f ApplicationFilter, q page.Query) (page.Of[Application], error) {
+	return scopedPage(ctx, q, func(a Application) int64 { return a.ID },
+		func(scope auth.Scope, cursor int64, limit int) ([]Application, error) {
+			return listApplications(ctx, s.db, f, scope, cursor, limit)
+		})
+}
+
+// scopedPage is one page of a listing of applications, offers or leases within the caller's
+// reach: list reads up to limit rows from the cursor's row on (0: from the start).
+func scopedPage[T any](ctx context.Context, q page.Query, id func(T) int64,
+	list func(scope auth.Scope, cursor int64, limit int) ([]T, error)) (page.Of[T], error) {
 	_, scope, err := applicationReaches.Scope(ctx)
 	if err != nil {
-		return page.Of[Application]{}, err
+		return page.Of[T]{}, err
 	}
-	after, err := q.After()
+	cursor, err := q.After()
 	if err != nil {
-		return page.Of[Application]{}, err
+		return page.Of[T]{}, err
 	}
-	rows, err := listApplications(ctx, s.db, f, scope, after, q.Size()+1)
+	rows, err := list(scope, cursor, q.Size()+1)
 	if err != nil {
-		return page.Of[Application]{}, err
+		return page.Of[T]{}, err
 	}
-	return page.Build(rows, q.Size(), func(a Application) int64 { return a.ID }), nil
+	return page.Build(rows, q.Size(), id), nil
 }
 
 // WithdrawApplication withdraws a pending or offered application with a reason; an offer it

@@ -33,19 +33,10 @@ func (s *Service) GetLease(ctx context.Context, id int64) (Lease, error) {
 
 // ListLeases lists the leases the caller may see, newest first.
 func (s *Service) ListLeases(ctx context.Context, f LeaseFilter, q page.Query) (page.Of[Lease], error) {
-	_, scope, err := applicationReaches.Scope(ctx)
-	if err != nil {
-		return page.Of[Lease]{}, err
-	}
-	before, err := q.After()
-	if err != nil {
-		return page.Of[Lease]{}, err
-	}
-	rows, err := listLeases(ctx, s.db, f, scope, before, q.Size()+1)
-	if err != nil {
-		return page.Of[Lease]{}, err
-	}
-	return page.Build(rows, q.Size(), func(l Lease) int64 { return l.ID }), nil
+	return scopedPage(ctx, q, func(l Lease) int64 { return l.ID },
+		func(scope auth.Scope, cursor int64, limit int) ([]Lease, error) {
+			return listLeases(ctx, s.db, f, scope, cursor, limit)
+		})
 }
 
 // leaseChange is one change of an active lease by the housing office, made by changeLease.
@@ -124,12 +115,7 @@ func (s *Service) TerminateLease(ctx context.Context, id int64, version int, end
 	}
 	return s.changeLease(ctx, id, version, leaseChange{
 		action: "terminate",
-		check: func(before Lease) error {
-			if endedOn.Before(before.StartOn) {
-				return errEndedOnEarly
-			}
-			return nil
-		},
+		check:  notBeforeStart(endedOn, errEndedOnEarly),
 		update: `UPDATE housing_leases SET status = 'ended', ended_on = $2, end_reason = $3, version = version + 1,
 			updated_at = now() WHERE id = $1`,
 		args:    []any{endedOn, reason},
@@ -143,15 +129,20 @@ func (s *Service) TerminateLease(ctx context.Context, id int64, version int, end
 func (s *Service) SetMoveOut(ctx context.Context, id int64, version int, on civil.Date) (Lease, error) {
 	return s.changeLease(ctx, id, version, leaseChange{
 		action: "move_out",
-		check: func(before Lease) error {
-			if on.Before(before.StartOn) {
-				return errMoveOutEarly
-			}
-			return nil
-		},
+		check:  notBeforeStart(on, errMoveOutEarly),
 		update: `UPDATE housing_leases SET move_out_due = true, move_out_on = $2, version = version + 1,
 			updated_at = now() WHERE id = $1`,
 		args:    []any{on},
 		audited: map[string]any{"move_out_due": true, "move_out_on": on},
 	})
+}
+
+// notBeforeStart refuses a day before the lease started with refusal.
+func notBeforeStart(day civil.Date, refusal error) func(Lease) error {
+	return func(before Lease) error {
+		if day.Before(before.StartOn) {
+			return refusal
+		}
+		return nil
+	}
 }

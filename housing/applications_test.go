@@ -1,0 +1,41 @@
+package housing
+
+import (
+	"testing"
+
+	"talentd/internal/page"
+)
+
+func TestListApplications_WaitingListPagesOldestFirst(t *testing.T) {
+	t.Parallel()
+	f := newLeaseFixture(t)
+	var filed []int64
+	for range 3 {
+		filed = append(filed, f.apply(t).ID)
+	}
+	// Filed in one transaction's instant or not, the order is (applied_at, id).
+	f.db.MustExec(`UPDATE housing_applications SET applied_at = now() - interval '1 day' WHERE id = $1`, filed[2])
+	want := []int64{filed[2], filed[0], filed[1]}
+	var got []int64
+	q := page.Query{Limit: 2}
+	for pages := 0; ; pages++ {
+		p, err := f.svc.ListApplications(f.ctx, ApplicationFilter{Kind: KindPublicRental, Status: ApplicationPending}, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range p.Items {
+			got = append(got, a.ID)
+		}
+		if p.NextCursor == "" || pages > 3 {
+			break
+		}
+		q.Cursor = p.NextCursor
+	}
+	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] || got[2] != want[2] {
+		t.Errorf("waiting list %v, want %v", got, want)
+	}
+	p, err := f.svc.ListApplications(f.ctx, ApplicationFilter{Kind: KindTalentApartment}, page.Query{})
+	if err != nil || len(p.Items) != 0 {
+		t.Errorf("talent apartments: %v %v", p.Items, err)
+	}
+}
