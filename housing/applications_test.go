@@ -1,9 +1,12 @@
 package housing
 
 import (
+	"errors"
+	"sync"
 	"testing"
 
 	"talentd/internal/page"
+	"talentd/talent"
 )
 
 func TestListApplications_WaitingListPagesOldestFirst(t *testing.T) {
@@ -37,5 +40,29 @@ func TestListApplications_WaitingListPagesOldestFirst(t *testing.T) {
 	p, err := f.svc.ListApplications(f.ctx, ApplicationFilter{Kind: KindTalentApartment}, page.Query{})
 	if err != nil || len(p.Items) != 0 {
 		t.Errorf("talent apartments: %v %v", p.Items, err)
+	}
+}
+
+func TestFileApplication_ParallelFilingsForOnePerson(t *testing.T) {
+	t.Parallel()
+	f := newLeaseFixture(t)
+	idNumber := f.gen.Talent(talent.GradeD, nil).IDNumber
+	results := make([]error, 4)
+	var wg sync.WaitGroup
+	for i := range results {
+		wg.Go(func() { _, results[i] = f.applyFor(idNumber) })
+	}
+	wg.Wait()
+	filed := 0
+	for _, err := range results {
+		switch {
+		case err == nil:
+			filed++
+		case !errors.Is(err, ErrLiveApplication):
+			t.Errorf("a losing filing must be ErrLiveApplication, got %v", err)
+		}
+	}
+	if filed != 1 {
+		t.Errorf("%d live applications filed for one person", filed)
 	}
 }

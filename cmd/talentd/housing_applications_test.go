@@ -131,6 +131,51 @@ func TestHousingApplications_TalentApartment(t *testing.T) {
 	}
 }
 
+func TestHousingApplications_TalentApartmentRules(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	apply := func(tl talentJSON) response {
+		return e.call("POST", "/v1/housing/applications", "office", map[string]any{"kind": "talent_apartment",
+			"talent_id": tl.ID, "household_size": 1})
+	}
+	wantCode := func(r response, status int, code string) {
+		t.Helper()
+		mustStatus(t, r, status, code)
+		if c := problemCode(t, r); c != code {
+			t.Errorf("code %q, want %q", c, code)
+		}
+	}
+
+	suspended := e.registered(t, newTalentBody(talent.GradeA))
+	e.db.MustExec(`UPDATE cards SET status = 'suspended' WHERE talent_id = $1`, suspended.ID)
+	wantCode(apply(suspended), http.StatusConflict, "no_live_card")
+
+	expired := e.registered(t, newTalentBody(talent.GradeA))
+	e.db.MustExec(`UPDATE card_versions v SET expires_on = CURRENT_DATE - 400 FROM cards c
+		WHERE c.id = v.card_id AND c.talent_id = $1`, expired.ID)
+	wantCode(apply(expired), http.StatusConflict, "no_live_card")
+
+	draft := e.call("POST", "/v1/talents", "hr-x", newTalentBody(talent.GradeA))
+	mustStatus(t, draft, http.StatusCreated, "draft talent")
+	wantCode(apply(decodeTalent(t, draft)), http.StatusConflict, "talent_not_registered")
+
+	excluded := e.registered(t, newTalentBody(talent.GradeD))
+	var others []string
+	for _, g := range []string{"A", "B", "C", "D"} {
+		if g != *excluded.Grade {
+			others = append(others, g)
+		}
+	}
+	settings, _ := json.Marshal(map[string]any{"eligible_grades": others})
+	e.db.MustExec(`INSERT INTO housing_settings (settings) VALUES ($1)`, string(settings))
+	wantCode(apply(excluded), http.StatusConflict, "grade_not_eligible")
+	mustStatus(t, e.call("POST", "/v1/housing/applications", "office", map[string]any{"kind": "talent_apartment",
+		"talent_id": 9_000_000_000, "household_size": 1}), http.StatusNotFound, "unknown talent")
+	if n := e.count(`SELECT count(*) FROM housing_applications`); n != 0 {
+		t.Errorf("%d applications stored", n)
+	}
+}
+
 func TestHousingApplications_PublicRental(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
