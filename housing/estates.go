@@ -1,0 +1,22 @@
+package housing
+
+import (
+	"strings"
+
+	"talentd/internal/errs"
+)
+
+// EstateInput is what the housing office states about an estate (小区).
+type EstateInput struct {
+	Name    string `json:"name" minLength:"1" maxLength:"100" example:"璧泉人才公寓"`
+	Address string `json:"address,omitempty" maxLength:"200" example:"璧山区璧泉街道双星大道 8 号"`
+}
+
+// normalise trims the input and checks the rules the wire tags cannot state.
+func (in EstateInput) normalise() (EstateInput, error) {
+	in.Name, in.Address = strings.TrimSpace(in.Name), strings.TrimSpace(in.Address)
+	if in.Name == "" {
+		return in, errs.Fields(errs.Field("body.name", "required", "请填写小区名称", "the estate's name is required", nil))
+	}
+	return in, nil
+}
