@@ -17,6 +17,7 @@ import (
 func registerInventory(api huma.API, s *Service) {
 	registerEstates(api, s)
 	registerUnits(api, s)
+	registerUnitImport(api, s)
 }
 
 func init() {

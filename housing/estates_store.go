@@ -59,3 +59,13 @@ func listEstates(ctx context.Context, q sqlx.QueryerContext, after int64, limit 
 		WHERE id > $1 ORDER BY id LIMIT $2`, after, limit)
 	return rows, translateInventory(err, "list estates")
 }
+
+// estateByName returns the id of the estate of that name, adding the estate when there is none.
+func estateByName(ctx context.Context, q sqlx.QueryerContext, in EstateInput) (id int64, created bool, err error) {
+	err = sqlx.GetContext(ctx, q, &id, `SELECT id FROM housing_estates WHERE name = $1`, in.Name)
+	if !errors.Is(err, sql.ErrNoRows) {
+		return id, false, translateInventory(err, "estate")
+	}
+	e, err := insertEstate(ctx, q, in)
+	return e.ID, err == nil, err
+}

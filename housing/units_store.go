@@ -8,13 +8,13 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-const unitColumns = `u.id, u.estate_id, e.name AS estate_name, u.building, u.number, u.floor, u.rooms,
+const unitSelectColumns = `u.id, u.estate_id, e.name AS estate_name, u.building, u.number, u.floor, u.rooms,
        u.area_m2::float8 AS area_m2, u.kind, u.monthly_rent_fen, u.status, u.version, u.created_at, u.updated_at`
 
 const unitFrom = ` FROM housing_units u JOIN housing_estates e ON e.id = u.estate_id`
 
 func getUnit(ctx context.Context, q sqlx.QueryerContext, id int64, forUpdate bool) (Unit, error) {
-	query := `SELECT ` + unitColumns + unitFrom + ` WHERE u.id = $1`
+	query := `SELECT ` + unitSelectColumns + unitFrom + ` WHERE u.id = $1`
 	if forUpdate {
 		query += ` FOR UPDATE OF u`
 	}
@@ -55,7 +55,7 @@ func setUnitStatus(ctx context.Context, q sqlx.ExecerContext, id int64, status U
 	return translateInventory(err, "unit status")
 }
 
-const selectUnits = `SELECT ` + unitColumns + unitFrom + `
+const selectUnits = `SELECT ` + unitSelectColumns + unitFrom + `
 WHERE (CAST($1 AS bigint) = 0 OR u.estate_id = CAST($1 AS bigint))
   AND ($2 = '' OR u.kind = $2) AND ($3 = '' OR u.status = $3)
   AND (CAST($4 AS integer) < 0 OR u.rooms = CAST($4 AS integer))
@@ -70,4 +70,16 @@ func listUnits(ctx context.Context, q sqlx.QueryerContext, f UnitFilter, after i
 	err := sqlx.SelectContext(ctx, q, &rows, selectUnits, f.EstateID, f.Kind, f.Status, f.Rooms, f.MinArea, f.MaxArea,
 		after, limit)
 	return rows, translateInventory(err, "list units")
+}
+
+// unitByNumber reads the unit of an estate with the building and number, its row locked;
+// sql.ErrNoRows when there is none.
+func unitByNumber(ctx context.Context, q sqlx.QueryerContext, estateID int64, building, number string) (Unit, error) {
+	var u Unit
+	err := sqlx.GetContext(ctx, q, &u, `SELECT `+unitSelectColumns+unitFrom+`
+		WHERE u.estate_id = $1 AND u.building = $2 AND u.number = $3 FOR UPDATE OF u`, estateID, building, number)
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, err
+	}
+	return u, translateInventory(err, "unit")
 }
