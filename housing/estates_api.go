@@ -18,6 +18,7 @@ func registerInventory(api huma.API, s *Service) {
 	registerEstates(api, s)
 	registerUnits(api, s)
 	registerUnitImport(api, s)
+	registerSettings(api, s)
 }
 
 func init() {

@@ -190,3 +190,74 @@ func (e *testEnv) holdUnit(t *testing.T, unitID int64) {
 	_, err = e.db.Exec(`UPDATE housing_units SET status = 'offered' WHERE id = $1`, unitID)
 	must(err)
 }
+
+func TestHousingSettings(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	got := e.call("GET", "/v1/housing/settings", "office", nil)
+	mustStatus(t, got, http.StatusOK, "talent office reads")
+	if got.Header.Get("ETag") != `"1"` {
+		t.Fatalf("defaults are version 1: %s", got.Header.Get("ETag"))
+	}
+	mustStatus(t, e.call("GET", "/v1/housing/settings", "hr-x", nil), http.StatusForbidden, "HR reads")
+	var st map[string]any
+	decodeInto(t, got, &st)
+	delete(st, "$schema")
+
+	with := func(change func(m map[string]any)) map[string]any {
+		var m map[string]any
+		raw, _ := json.Marshal(st)
+		_ = json.Unmarshal(raw, &m)
+		change(m)
+		return m
+	}
+	for name, body := range map[string]map[string]any{
+		"unknown class": with(func(m map[string]any) { m["eligible_grades"] = []string{"A", "E"} }),
+		"percent over":  with(func(m map[string]any) { m["rent_discount_percent"] = map[string]int{"A": 101, "B": 0, "C": 0, "D": 0} }),
+		"class missing": with(func(m map[string]any) { m["rent_discount_percent"] = map[string]int{"A": 100} }),
+		"unsorted rooms": with(func(m map[string]any) {
+			m["rooms_for_household"] = []map[string]int{{"max_household": 20, "min_rooms": 1, "max_rooms": 3}, {"max_household": 2, "min_rooms": 1, "max_rooms": 1}}
+		}),
+		"min above max": with(func(m map[string]any) {
+			m["rooms_for_household"] = []map[string]int{{"max_household": 20, "min_rooms": 3, "max_rooms": 1}}
+		}),
+		"not up to 20": with(func(m map[string]any) {
+			m["rooms_for_household"] = []map[string]int{{"max_household": 6, "min_rooms": 1, "max_rooms": 3}}
+		}),
+		"talent office": nil,
+	} {
+		user := "housing"
+		if body == nil {
+			user, body = "office", with(func(map[string]any) {})
+		}
+		r := e.call("PUT", "/v1/housing/settings", user, body)
+		if r.Status != http.StatusUnprocessableEntity && r.Status != http.StatusForbidden {
+			t.Errorf("%s: %d %s", name, r.Status, r.Body)
+		}
+	}
+	if n := e.count(`SELECT count(*) FROM housing_settings`); n != 0 {
+		t.Fatalf("refused changes saved %d versions", n)
+	}
+
+	changed := with(func(m map[string]any) {
+		m["eligible_grades"] = []string{"A", "B"}
+		m["rent_discount_percent"] = map[string]int{"A": 100, "B": 60, "C": 0, "D": 0}
+		m["offer_days"] = 10
+	})
+	r := e.call("PUT", "/v1/housing/settings", "housing", changed, "If-Match", `"1"`)
+	mustStatus(t, r, http.StatusOK, "save")
+	mustStatus(t, e.call("PUT", "/v1/housing/settings", "housing", changed, "If-Match", `"1"`), http.StatusPreconditionFailed,
+		"stale save")
+	var saved struct {
+		OfferDays int      `json:"offer_days"`
+		Eligible  []string `json:"eligible_grades"`
+	}
+	now := e.call("GET", "/v1/housing/settings", "housing", nil)
+	decodeInto(t, now, &saved)
+	if now.Header.Get("ETag") != `"2"` || saved.OfferDays != 10 || len(saved.Eligible) != 2 {
+		t.Fatalf("saved: %+v", saved)
+	}
+	if n := e.count(`SELECT count(*) FROM audit_log WHERE entity_type = 'housing_settings'`); n != 1 {
+		t.Errorf("audit records: %d", n)
+	}
+}
