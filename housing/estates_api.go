@@ -19,6 +19,7 @@ func registerInventory(api huma.API, s *Service) {
 	registerUnits(api, s)
 	registerUnitImport(api, s)
 	registerSettings(api, s)
+	registerStats(api, s)
 }
 
 func init() {
