@@ -1,10 +1,23 @@
 package housing
 
 import (
+	"context"
 	"strings"
 
+	"talentd/internal/auth"
 	"talentd/internal/errs"
 )
+
+// normaliser is an input that trims itself and checks the rules its wire tags cannot state.
+type normaliser[T any] interface{ normalise() (T, error) }
+
+// housingInput admits an inventory change of the housing office, its input normalised.
+func housingInput[T normaliser[T]](ctx context.Context, in T) (T, error) {
+	if _, err := auth.Require(ctx, housingRoles...); err != nil {
+		return in, err
+	}
+	return in.normalise()
+}
 
 // EstateInput is what the housing office states about an estate (小区).
 type EstateInput struct {

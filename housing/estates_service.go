@@ -15,10 +15,7 @@ import (
 
 // CreateEstate adds an estate (housing office).
 func (s *Service) CreateEstate(ctx context.Context, in EstateInput) (Estate, error) {
-	if _, err := auth.Require(ctx, housingRoles...); err != nil {
-		return Estate{}, err
-	}
-	in, err := in.normalise()
+	in, err := housingInput(ctx, in)
 	if err != nil {
 		return Estate{}, err
 	}
@@ -60,10 +57,7 @@ func (s *Service) Estates(ctx context.Context, q page.Query) (page.Of[Estate], e
 // UpdateEstate renames or re-addresses an estate (housing office); ifVersion, when non-zero, must
 // match the stored version.
 func (s *Service) UpdateEstate(ctx context.Context, id int64, ifVersion int, in EstateInput) (Estate, error) {
-	if _, err := auth.Require(ctx, housingRoles...); err != nil {
-		return Estate{}, err
-	}
-	in, err := in.normalise()
+	in, err := housingInput(ctx, in)
 	if err != nil {
 		return Estate{}, err
 	}

@@ -28,22 +28,9 @@ func init() {
 	})
 }
 
-type settingsOutput struct {
-	ETag string `header:"ETag" doc:"The version: 1 for the defaults, one more for every saved change"`
-	Body Settings
-}
-
 type saveSettingsInput struct {
 	IfMatch string `header:"If-Match" maxLength:"32"`
 	Body    Settings
-}
-
-// settingsAnswer is the settings with their entity tag, or the error that stopped them.
-func settingsAnswer(v SettingsVersion, err error) (*settingsOutput, error) {
-	if err != nil {
-		return nil, err
-	}
-	return &settingsOutput{ETag: etag.Of(v.Version), Body: v.Settings}, nil
 }
 
 func registerSettings(api huma.API, s *Service) {
@@ -51,8 +38,9 @@ func registerSettings(api huma.API, s *Service) {
 		OperationID: "get-housing-settings", Method: http.MethodGet, Path: "/v1/housing/settings", Tags: tags,
 		Summary:     "The housing rules in force",
 		Description: "Eligible classes, rent discount per class, rooms for household size, public-rental priorities, offer days, refusal limit and lease length.",
-	}, settingsReaders...), func(ctx context.Context, _ *struct{}) (*settingsOutput, error) {
-		return settingsAnswer(s.HousingSettings(ctx))
+	}, settingsReaders...), func(ctx context.Context, _ *struct{}) (*withETagOutput[Settings], error) {
+		v, err := s.HousingSettings(ctx)
+		return withETag(v.Settings, v.Version, err)
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
@@ -62,11 +50,12 @@ func registerSettings(api huma.API, s *Service) {
 			"Every class A–D needs its discount (0–100); the rooms table goes by household size, ascending, up to 20 people. " +
 			"Send the ETag as read in If-Match: a stale version is refused with 412.",
 		Errors: []int{http.StatusPreconditionFailed, http.StatusUnprocessableEntity},
-	}, housingRoles...), func(ctx context.Context, in *saveSettingsInput) (*settingsOutput, error) {
+	}, housingRoles...), func(ctx context.Context, in *saveSettingsInput) (*withETagOutput[Settings], error) {
 		version, err := etag.Version(in.IfMatch)
 		if err != nil {
 			return nil, err
 		}
-		return settingsAnswer(s.SaveSettings(ctx, version, in.Body))
+		v, err := s.SaveSettings(ctx, version, in.Body)
+		return withETag(v.Settings, v.Version, err)
 	})
 }

@@ -30,20 +30,6 @@ func init() {
 // Schema describes a UnitStatusChange: available or maintenance.
 func (UnitStatusChange) Schema(huma.Registry) *huma.Schema { return unitStatusChangeVocab.Schema() }
 
-type unitIDInput struct {
-	ID int64 `path:"id" minimum:"1"`
-}
-
-type createUnitInput struct {
-	Body UnitInput
-}
-
-type updateUnitInput struct {
-	ID      int64  `path:"id" minimum:"1"`
-	IfMatch string `header:"If-Match" maxLength:"32"`
-	Body    UnitInput
-}
-
 // UnitStatusBody takes a unit into maintenance or out of it.
 type UnitStatusBody struct {
 	Status UnitStatusChange `json:"status"`
@@ -65,50 +51,31 @@ type listUnitsInput struct {
 	page.Query
 }
 
-type unitOutput struct {
-	ETag string `header:"ETag"`
-	Body Unit
-}
-
-type unitsOutput struct {
-	Body page.Of[Unit]
-}
-
-// unitAnswer is a unit with its entity tag, or the error that stopped it.
-func unitAnswer(u Unit, err error) (*unitOutput, error) {
-	if err != nil {
-		return nil, err
-	}
-	return &unitOutput{ETag: etag.Of(u.Version), Body: u}, nil
-}
-
 func registerUnits(api huma.API, s *Service) {
 	huma.Register(api, auth.Allow(huma.Operation{
 		OperationID: "create-housing-unit", Method: http.MethodPost, Path: "/v1/housing/units", Tags: tags,
 		Summary: "Add a unit", Description: "A new unit is available to allocation rounds.", DefaultStatus: http.StatusCreated,
 		Errors: []int{http.StatusConflict, http.StatusUnprocessableEntity},
-	}, housingRoles...), func(ctx context.Context, in *createUnitInput) (*unitOutput, error) {
-		return unitAnswer(s.CreateUnit(ctx, in.Body))
+	}, housingRoles...), func(ctx context.Context, in *inventoryCreateInput[UnitInput]) (*withETagOutput[Unit], error) {
+		u, err := s.CreateUnit(ctx, in.Body)
+		return withETag(u, u.Version, err)
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
 		OperationID: "list-housing-units", Method: http.MethodGet, Path: "/v1/housing/units", Tags: tags,
 		Summary: "List units", Description: "Filter by estate, kind, status, rooms and area.",
 		Errors: []int{http.StatusUnprocessableEntity},
-	}, inventoryReaders...), func(ctx context.Context, in *listUnitsInput) (*unitsOutput, error) {
-		p, err := s.Units(ctx, UnitFilter{EstateID: in.EstateID, Kind: string(in.Kind), Status: string(in.Status),
-			Rooms: in.Rooms, MinArea: in.MinArea, MaxArea: in.MaxArea}, in.Query)
-		if err != nil {
-			return nil, err
-		}
-		return &unitsOutput{Body: p}, nil
+	}, inventoryReaders...), func(ctx context.Context, in *listUnitsInput) (*inventoryPage[Unit], error) {
+		return pageAnswer(s.Units(ctx, UnitFilter{EstateID: in.EstateID, Kind: string(in.Kind), Status: string(in.Status),
+			Rooms: in.Rooms, MinArea: in.MinArea, MaxArea: in.MaxArea}, in.Query))
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
 		OperationID: "get-housing-unit", Method: http.MethodGet, Path: "/v1/housing/units/{id}", Tags: tags,
 		Summary: "A unit", Errors: []int{http.StatusNotFound},
-	}, inventoryReaders...), func(ctx context.Context, in *unitIDInput) (*unitOutput, error) {
-		return unitAnswer(s.Unit(ctx, in.ID))
+	}, inventoryReaders...), func(ctx context.Context, in *inventoryIDInput) (*withETagOutput[Unit], error) {
+		u, err := s.Unit(ctx, in.ID)
+		return withETag(u, u.Version, err)
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
@@ -117,12 +84,13 @@ func registerUnits(api huma.API, s *Service) {
 		Description: "Send the ETag of the unit as read in If-Match: a stale version is refused with 412. A unit held by a " +
 			"live offer or lease cannot change its kind (409 unit_held).",
 		Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusPreconditionFailed, http.StatusUnprocessableEntity},
-	}, housingRoles...), func(ctx context.Context, in *updateUnitInput) (*unitOutput, error) {
+	}, housingRoles...), func(ctx context.Context, in *inventoryUpdateInput[UnitInput]) (*withETagOutput[Unit], error) {
 		version, err := etag.Version(in.IfMatch)
 		if err != nil {
 			return nil, err
 		}
-		return unitAnswer(s.UpdateUnit(ctx, in.ID, version, in.Body))
+		u, err := s.UpdateUnit(ctx, in.ID, version, in.Body)
+		return withETag(u, u.Version, err)
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
@@ -130,7 +98,8 @@ func registerUnits(api huma.API, s *Service) {
 		Summary:     "Put a unit into maintenance or back available",
 		Description: "Offered and occupied follow offers and leases; a held unit cannot go into maintenance (409 unit_held).",
 		Errors:      []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
-	}, housingRoles...), func(ctx context.Context, in *unitStatusInput) (*unitOutput, error) {
-		return unitAnswer(s.SetUnitStatus(ctx, in.ID, in.Body.Status, in.Body.Reason))
+	}, housingRoles...), func(ctx context.Context, in *unitStatusInput) (*withETagOutput[Unit], error) {
+		u, err := s.SetUnitStatus(ctx, in.ID, in.Body.Status, in.Body.Reason)
+		return withETag(u, u.Version, err)
 	})
 }

@@ -17,10 +17,7 @@ import (
 
 // CreateUnit adds an available unit to an estate (housing office).
 func (s *Service) CreateUnit(ctx context.Context, in UnitInput) (Unit, error) {
-	if _, err := auth.Require(ctx, housingRoles...); err != nil {
-		return Unit{}, err
-	}
-	in, err := in.normalise()
+	in, err := housingInput(ctx, in)
 	if err != nil {
 		return Unit{}, err
 	}
@@ -76,10 +73,7 @@ func (s *Service) Units(ctx context.Context, f UnitFilter, q page.Query) (page.O
 // UpdateUnit replaces a unit's description (housing office); ifVersion, when non-zero, must match.
 // A unit held by a live offer or lease keeps its kind (ErrUnitHeld): the household was matched to it.
 func (s *Service) UpdateUnit(ctx context.Context, id int64, ifVersion int, in UnitInput) (Unit, error) {
-	if _, err := auth.Require(ctx, housingRoles...); err != nil {
-		return Unit{}, err
-	}
-	in, err := in.normalise()
+	in, err := housingInput(ctx, in)
 	if err != nil {
 		return Unit{}, err
 	}
