@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"talentd/housing"
+	"talentd/internal/auth"
 	"talentd/internal/civil"
 	"talentd/internal/fieldcrypt"
 )
@@ -145,6 +146,20 @@ func TestSeedDemo_Housing(t *testing.T) {
 	if n := count(`SELECT count(*) FROM housing_round_entries e JOIN housing_offers o ON o.application_id = e.application_id
 		AND o.round_id = e.round_id`); n != got["ranked entries"] {
 		t.Errorf("%d ranked applicants with an offer, want %d", n, got["ranked entries"])
+	}
+
+	// The statistics tell the same figures.
+	st, err := svc.housing.HousingStatistics(auth.WithPrincipal(context.Background(), auth.Principal{Username: "housing",
+		Role: auth.RoleHousingOffice}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.ResidentsHoused != housing.DemoResidents || st.EnterprisesServed != housing.DemoHousedEnterprises ||
+		len(st.Kinds) != 2 || st.Kinds[0].Waiting == 0 || st.Kinds[1].MedianWait <= 0 || st.Kinds[1].OccupancyRate < 0.9 {
+		t.Errorf("statistics: %+v", st)
+	}
+	if len(st.Rounds) != 2 || st.Rounds[1].Accepted != got["accepted offers"] || st.Rounds[1].Expired != got["expired offers"] {
+		t.Errorf("round statistics: %+v", st.Rounds)
 	}
 
 	if err := seedDemoOn(context.Background(), svc, today, io.Discard, discardLog()); err != nil {
