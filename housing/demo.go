@@ -132,9 +132,6 @@ func (d *demoRun) take(kind Kind, n int) []int64 {
 // daysAgo is an instant n days before the demo's day, in office hours.
 func (d *demoRun) daysAgo(n int) time.Time { return d.clock.DaysAgo(n, d.rng.Float64()) }
 
-// dayOf is the district date of an instant.
-func dayOf(t time.Time) civil.Date { return civil.InDistrict(t) }
-
 // demoSeed is a round's seed, drawn from the demo's random source, and what the round publishes
 // and keeps of it.
 type demoSeed struct {
