@@ -7,6 +7,7 @@ var tags = []string{"Housing"}
 
 // Register adds the housing operations to api.
 func Register(api huma.API, s *Service) {
+	registerInventory(api, s)
 	registerApplications(api, s)
 	registerLeases(api, s)
 }

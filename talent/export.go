@@ -209,8 +209,8 @@ type exportInput struct {
 	Encoding string `query:"encoding" enum:"utf-8,gbk" default:"utf-8" doc:"CSV only: utf-8 (with BOM, for current Excel) or gbk (for old Excel)"`
 }
 
-// mediaTypeOf is the Content-Type of a download in format ("csv" or "xlsx") and, for CSV, encoding.
-func mediaTypeOf(format, encoding string) string {
+// MediaTypeOf is the Content-Type of a download in format ("csv" or "xlsx") and, for CSV, encoding.
+func MediaTypeOf(format, encoding string) string {
 	switch {
 	case format == "xlsx":
 		return xlsxType
@@ -238,8 +238,8 @@ func registerExport(api huma.API, s *Service) {
 			return nil, err // refused before the download starts
 		}
 		return &huma.StreamResponse{Body: func(hctx huma.Context) {
-			hctx.SetHeader("Content-Type", mediaTypeOf(in.Format, in.Encoding))
-			hctx.SetHeader("Content-Disposition", contentDisposition("人才信息_"+time.Now().In(civil.District).Format("20060102")+"."+in.Format))
+			hctx.SetHeader("Content-Type", MediaTypeOf(in.Format, in.Encoding))
+			hctx.SetHeader("Content-Disposition", ContentDisposition("人才信息_"+time.Now().In(civil.District).Format("20060102")+"."+in.Format))
 			hctx.SetHeader("Cache-Control", "no-store")
 			if err := s.ExportTalents(hctx.Context(), hctx.BodyWriter(), f, in.Format, in.Encoding); err != nil {
 				s.log.ErrorContext(hctx.Context(), "talent export failed", "request_id", reqctx.ID(hctx.Context()), "err", err)

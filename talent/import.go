@@ -110,7 +110,7 @@ func (s *Service) ImportTalents(ctx context.Context, data []byte, partial bool) 
 	rd, err := tabular.Open(data)
 	if err != nil {
 		if errors.Is(err, tabular.ErrInvalidFile) {
-			rep.addFile(0, fileProblem(err))
+			rep.addFile(0, FileProblem(err))
 			return rep.result(true), ErrImportRefused
 		}
 		return ImportResult{}, err
@@ -162,9 +162,9 @@ func (s *Service) ImportTalents(ctx context.Context, data []byte, partial bool) 
 	return rep.result(false), nil
 }
 
-// fileProblem says in Chinese what is wrong with an unreadable file; the English is the reader's
+// FileProblem says in Chinese what is wrong with an unreadable file; the English is the reader's
 // own description, which names the limit or the line.
-func fileProblem(err error) *errs.Error {
+func FileProblem(err error) *errs.Error {
 	detail := err.Error()
 	kinds := []struct {
 		kind     error
@@ -278,7 +278,7 @@ func (r *importRun) next(rd *tabular.Reader) (int, []string, error) {
 	case errors.Is(err, tabular.ErrInvalidFile):
 		// The file itself is broken past this point: no row of it is imported, even with
 		// partial, or a cut-off file would be half-written without a word.
-		r.rep.addFile(row.Line, fileProblem(err))
+		r.rep.addFile(row.Line, FileProblem(err))
 		return 0, nil, ErrImportRefused
 	}
 	return 0, nil, err

@@ -36,9 +36,9 @@ var (
 		"send the CSV or XLSX file in the form field \"file\"", nil))
 )
 
-// uploadedFile takes the file out of a multipart form (field "file"), or the body itself when a
+// UploadedFile takes the file out of a multipart form (field "file"), or the body itself when a
 // script sends the CSV or XLSX bytes directly.
-func uploadedFile(contentType string, body []byte) ([]byte, error) {
+func UploadedFile(contentType string, body []byte) ([]byte, error) {
 	mediaType, params, err := mime.ParseMediaType(contentType)
 	if err != nil || mediaType != "multipart/form-data" {
 		return body, nil
@@ -89,7 +89,7 @@ func registerImport(api huma.API, s *Service) {
 		SkipValidateBody: true,
 	}, auth.RoleAdmin, auth.RoleTalentOffice, auth.RoleEnterpriseHR), MaxImportBytes+64<<10),
 		func(ctx context.Context, in *importInput) (*importOutput, error) {
-			data, err := uploadedFile(in.ContentType, in.RawBody)
+			data, err := UploadedFile(in.ContentType, in.RawBody)
 			if err != nil {
 				return nil, err
 			}
@@ -104,8 +104,8 @@ func registerImport(api huma.API, s *Service) {
 		})
 }
 
-// contentDisposition names a download, with the UTF-8 form for Chinese file names.
-func contentDisposition(name string) string {
+// ContentDisposition names a download, with the UTF-8 form for Chinese file names.
+func ContentDisposition(name string) string {
 	ascii := strings.Map(func(r rune) rune {
 		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
 			return '_'

@@ -30,8 +30,8 @@ func registerTemplate(api huma.API, s *Service, download *huma.Response) {
 			return nil, err
 		}
 		return &huma.StreamResponse{Body: func(hctx huma.Context) {
-			hctx.SetHeader("Content-Type", mediaTypeOf(in.Format, in.Encoding))
-			hctx.SetHeader("Content-Disposition", contentDisposition("人才信息导入模板."+in.Format))
+			hctx.SetHeader("Content-Type", MediaTypeOf(in.Format, in.Encoding))
+			hctx.SetHeader("Content-Disposition", ContentDisposition("人才信息导入模板."+in.Format))
 			_, _ = hctx.BodyWriter().Write(buf.Bytes())
 		}}, nil
 	})
