@@ -8,4 +8,5 @@ var tags = []string{"Housing"}
 // Register adds the housing operations to api.
 func Register(api huma.API, s *Service) {
 	registerRounds(api, s)
+	registerOffers(api, s)
 }
