@@ -236,7 +236,7 @@ JOIN housing_applications a ON a.id = x.id`, roundID, pq.Array(ids), pq.Array(ra
 // revealRound marks a round committed, publishing its seed and the settings it was ranked under.
 func revealRound(ctx context.Context, q sqlx.ExecerContext, id int64, seed, settings []byte, by *int64) error {
 	_, err := q.ExecContext(ctx, `UPDATE housing_rounds SET status = 'committed', seed = $2, settings = $3,
-       committed_at = now(), committed_by_id = $4, version = version + 1 WHERE id = $1`, id, seed, settings, by)
+       committed_at = now(), committed_by_id = $4, version = version + 1 WHERE id = $1`, id, seed, string(settings), by)
 	return postgres.Translate(err, "commit housing round")
 }
 
