@@ -14,6 +14,7 @@ import (
 	"talentd/internal/auth"
 	"talentd/internal/fieldcrypt"
 	"talentd/internal/govid"
+	"talentd/internal/page"
 	"talentd/internal/pgtest"
 	"talentd/talent"
 )
@@ -193,3 +194,6 @@ func (f *roundsFixture) count(t testing.TB, query string, args ...any) int {
 	}
 	return n
 }
+
+// pageQuery is the first page of a listing.
+func pageQuery() page.Query { return page.Query{Limit: 100} }
