@@ -22,15 +22,9 @@ func (s *Service) ListOffers(ctx context.Context, f OfferFilter, q page.Query) (
 	if err != nil {
 		return page.Of[Offer]{}, err
 	}
-	after, err := q.After()
-	if err != nil {
-		return page.Of[Offer]{}, err
-	}
-	rows, err := listOffers(ctx, s.db, f, scope, after, q.Size()+1)
-	if err != nil {
-		return page.Of[Offer]{}, err
-	}
-	return page.Build(rows, q.Size(), func(o Offer) int64 { return o.ID }), nil
+	return listPage(q, func(after int64, limit int) ([]Offer, error) {
+		return listOffers(ctx, s.db, f, scope, after, limit)
+	}, func(o Offer) int64 { return o.ID })
 }
 
 // GetOffer returns an offer the caller may see; another enterprise's is not found.

@@ -127,15 +127,23 @@ func (s *Service) ListRounds(ctx context.Context, kind Kind, status RoundStatus,
 	if _, err := auth.Require(ctx, inventoryReaders...); err != nil {
 		return page.Of[Round]{}, err
 	}
+	return listPage(q, func(after int64, limit int) ([]Round, error) {
+		return listRounds(ctx, s.db, kind, status, after, limit)
+	}, func(r Round) int64 { return r.ID })
+}
+
+// listPage reads one page of a listing keyed by id: fetch returns up to limit rows after the
+// cursor's id, one more than the page holds, so the page knows whether another follows.
+func listPage[T any](q page.Query, fetch func(after int64, limit int) ([]T, error), id func(T) int64) (page.Of[T], error) {
 	after, err := q.After()
 	if err != nil {
-		return page.Of[Round]{}, err
+		return page.Of[T]{}, err
 	}
-	rows, err := listRounds(ctx, s.db, kind, status, after, q.Size()+1)
+	rows, err := fetch(after, q.Size()+1)
 	if err != nil {
-		return page.Of[Round]{}, err
+		return page.Of[T]{}, err
 	}
-	return page.Build(rows, q.Size(), func(r Round) int64 { return r.ID }), nil
+	return page.Build(rows, q.Size(), id), nil
 }
 
 // rankedRound is a round ranked and matched: the applicants in order and, at the same index, the
