@@ -39,9 +39,9 @@ WITH o AS (
   RETURNING id, application_id, unit_id),
 h AS (INSERT INTO housing_unit_holds (unit_id, offer_id) SELECT unit_id, id FROM o),
 u AS (UPDATE housing_units SET status = 'offered', version = version + 1, updated_at = now()
-      WHERE id IN (SELECT unit_id FROM o)),
+      WHERE id = ANY(CAST($3 AS bigint[]))),
 a AS (UPDATE housing_applications SET status = 'offered', version = version + 1, updated_at = now()
-      WHERE id IN (SELECT application_id FROM o))
+      WHERE id = ANY(CAST($2 AS bigint[])))
 SELECT id FROM o ORDER BY id`, roundID, pq.Array(applicationIDs), pq.Array(unitIDs), expires)
 	return ids, translateHold(err, "make offers")
 }

@@ -101,8 +101,12 @@ func TestHousingRounds_Journey(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	units := e.housingUnits(t, "public_rental", 2)
+	// X is a key enterprise, so its worker ranks first; Y's two draw lots for the other unit.
+	if _, err := e.db.Exec(`UPDATE enterprises SET key_enterprise = (id = $1)`, e.entX.ID); err != nil {
+		t.Fatal(err)
+	}
 	appX, idX := e.publicRentalApplication(t, e.entX.ID, "王小明")
-	appY, _ := e.publicRentalApplication(t, e.entY.ID, "李四")
+	e.publicRentalApplication(t, e.entY.ID, "李四")
 	e.publicRentalApplication(t, e.entY.ID, "赵五")
 
 	mustStatus(t, e.call("POST", "/v1/housing/rounds", "hr-x", map[string]any{"kind": "public_rental", "title": "t", "unit_ids": units}),
@@ -160,7 +164,8 @@ func TestHousingRounds_Journey(t *testing.T) {
 		t.Fatalf("HR of X sees: %s", r.Body)
 	}
 	var offerY int64
-	if err := e.db.Get(&offerY, `SELECT id FROM housing_offers WHERE application_id = $1`, appY); err != nil {
+	if err := e.db.Get(&offerY, `SELECT o.id FROM housing_offers o JOIN housing_applications a ON a.id = o.application_id
+		WHERE a.enterprise_id = $1`, e.entY.ID); err != nil {
 		t.Fatal(err)
 	}
 	oy := strconv.FormatInt(offerY, 10)
