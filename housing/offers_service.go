@@ -51,9 +51,10 @@ type liveOffer struct {
 	rentFen int64 // the unit's monthly rent before any discount
 }
 
-// answering locks a live offer in the caller's scope, then its unit and its application (units
-// before applications, as everywhere).
-func (s *Service) answering(ctx context.Context, tx *sqlx.Tx, scope auth.Scope, id int64) (liveOffer, error) {
+// answering locks a live offer in the caller's scope, then (with cascade, for a refusal whose unit
+// moves on) the allocation of its kind, then its unit and its application (units before
+// applications, as everywhere).
+func (s *Service) answering(ctx context.Context, tx *sqlx.Tx, scope auth.Scope, id int64, cascade bool) (liveOffer, error) {
 	var l liveOffer
 	var err error
 	if l.offerRow, err = getOffer(ctx, tx, id, true); err != nil {
@@ -64,6 +65,11 @@ func (s *Service) answering(ctx context.Context, tx *sqlx.Tx, scope auth.Scope, 
 	}
 	if l.Status != OfferOffered {
 		return l, ErrOfferNotLive
+	}
+	if cascade {
+		if err := lockAllocation(ctx, tx, l.Kind); err != nil {
+			return l, err
+		}
 	}
 	if l.rooms, l.rentFen, err = lockUnit(ctx, tx, l.UnitID); err != nil {
 		return l, err
@@ -92,7 +98,7 @@ func (s *Service) AcceptOffer(ctx context.Context, id int64, in AcceptInput) (Of
 	}
 	var leaseID int64
 	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		o, err := s.answering(ctx, tx, scope, id)
+		o, err := s.answering(ctx, tx, scope, id, false)
 		if err != nil {
 			return err
 		}
@@ -178,7 +184,7 @@ func (s *Service) decision(ctx context.Context, id int64, next *int64) (OfferDec
 // It returns the new offer of the unit, if any.
 func (s *Service) lapse(ctx context.Context, tx *sqlx.Tx, p auth.Principal, scope auth.Scope, id int64,
 	status OfferStatus, reason DeclineReason, text string) (*int64, error) {
-	o, err := s.answering(ctx, tx, scope, id)
+	o, err := s.answering(ctx, tx, scope, id, true)
 	if err != nil {
 		return nil, err
 	}

@@ -144,3 +144,55 @@ func TestService_AnswerOffer_Parallel(t *testing.T) {
 		t.Errorf("the unit has %d live offers and leases, want one", n)
 	}
 }
+
+// A refusal cascading in one round while another round of the kind commits: both lock
+// applicants, in different orders but for the allocation lock, and neither may fail.
+func TestService_DeclineWhileCommitting(t *testing.T) {
+	t.Parallel()
+	f := newRoundsFixture(t)
+	first := f.units(t, KindPublicRental, 1, 4)
+	for range 30 {
+		f.application(t, testApplication{kind: KindPublicRental})
+	}
+	a, err := f.svc.OpenRound(f.ctx, RoundInput{Kind: KindPublicRental, Title: "甲", UnitIDs: first})
+	if err == nil {
+		_, err = f.svc.CommitRound(f.ctx, a.ID)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := f.svc.OpenRound(f.ctx, RoundInput{Kind: KindPublicRental, Title: "乙", UnitIDs: f.units(t, KindPublicRental, 1, 10)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	offers, err := f.svc.ListOffers(f.ctx, OfferFilter{RoundID: a.ID}, pageQuery())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	failures := make(chan error, len(offers.Items)+1)
+	for _, o := range offers.Items {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := f.svc.DeclineOffer(f.ctx, o.ID, "rent", ""); err != nil {
+				failures <- err
+			}
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if _, err := f.svc.CommitRound(f.ctx, b.ID); err != nil {
+			failures <- err
+		}
+	}()
+	wg.Wait()
+	close(failures)
+	for err := range failures {
+		t.Error(err)
+	}
+	if n := f.count(t, `SELECT count(*) FROM housing_offers WHERE status = 'offered'`); n != 14 {
+		t.Errorf("%d live offers, want one for each of the 14 units", n)
+	}
+}

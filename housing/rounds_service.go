@@ -247,6 +247,9 @@ func (s *Service) CommitRound(ctx context.Context, id int64) (Round, error) {
 		case RoundCancelled:
 			return ErrRoundNotOpen
 		}
+		if err := lockAllocation(ctx, tx, r.Kind); err != nil {
+			return err
+		}
 		rr, err := s.rank(ctx, tx, r, true)
 		if err != nil {
 			return err

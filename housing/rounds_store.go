@@ -268,3 +268,12 @@ FROM housing_round_entries e JOIN housing_applications a ON a.id = e.application
 WHERE e.round_id = $1 ORDER BY e.rank`, roundID)
 	return rows, postgres.Translate(err, "round ranking")
 }
+
+// lockAllocation serialises, per kind, the work that moves applicants between offers: a round's
+// commit and the cascade of a refused offer. Both lock units and then applications, but a cascade
+// locks the refusing applicant before the next one, which a commit locking every pending
+// applicant in id order could otherwise meet the other way round.
+func lockAllocation(ctx context.Context, q sqlx.ExecerContext, kind Kind) error {
+	_, err := q.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('housing_allocation'), hashtext($1))`, string(kind))
+	return postgres.Translate(err, "allocation lock")
+}
