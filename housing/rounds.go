@@ -68,7 +68,7 @@ type Ranking struct {
 	Status     RoundStatus    `json:"status"`
 	SeedSHA256 string         `json:"seed_sha256"`
 	Seed       string         `json:"seed,omitempty"`
-	Settings   Settings       `json:"settings"`
+	Settings   *Settings      `json:"settings,omitempty" doc:"The rules ranked under (absent while a round is open)"`
 	Entries    []RankingEntry `json:"entries"`
 }
 

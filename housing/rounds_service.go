@@ -210,7 +210,7 @@ func (s *Service) PreviewRound(ctx context.Context, id int64) (Ranking, error) {
 	}
 	lang := reqctx.Lang(ctx)
 	out := Ranking{RoundID: r.ID, Kind: r.Kind, Status: r.Status, SeedSHA256: hex.EncodeToString(r.SeedSHA256),
-		Settings: rr.settings, Entries: make([]RankingEntry, len(rr.ranked))}
+		Settings: &rr.settings, Entries: make([]RankingEntry, len(rr.ranked))}
 	for i := range rr.ranked {
 		a := &rr.ranked[i]
 		e := RankingEntry{Rank: i + 1, ApplicationID: a.ID, Name: names[a.ID], Grade: a.Grade, Priority: int(a.Priority),
@@ -298,7 +298,7 @@ func (s *Service) RoundRanking(ctx context.Context, id int64) (Ranking, error) {
 	if round.Settings == nil {
 		return out, nil
 	}
-	out.Settings = *round.Settings
+	out.Settings = round.Settings
 	rows, err := publishedEntries(ctx, s.db, id)
 	if err != nil {
 		return Ranking{}, err

@@ -119,6 +119,11 @@ func TestHousingRounds_Journey(t *testing.T) {
 	}
 	rid := strconv.FormatInt(round.ID, 10)
 	mustStatus(t, e.call("GET", "/v1/housing/rounds/"+rid, "office", nil), http.StatusOK, "the talent office reads rounds")
+	r = e.call("GET", "/v1/housing/rounds/"+rid+"/ranking", "", nil)
+	mustStatus(t, r, http.StatusOK, "the public list of an open round")
+	if early := decodeInto[rankingJSON](t, r); early.Seed != "" || early.SeedSHA256 != round.SeedSHA256 || len(early.Entries) != 0 {
+		t.Fatalf("before the commit only the seed's hash is public: %s", r.Body)
+	}
 
 	r = e.call("POST", "/v1/housing/rounds/"+rid+"/preview", "housing", nil, "Accept-Language", "zh-CN")
 	mustStatus(t, r, http.StatusOK, "preview")
