@@ -24,9 +24,18 @@ type OfferDecision struct {
 	LeaseID   *int64 `json:"lease_id,omitempty" doc:"The lease an acceptance created"`
 }
 
-// AcceptInput is what accepting an offer may add: the names of the household's residents.
+// AcceptInput is what accepting an offer may add: the names of the household's residents, and the
+// offer's version the answer was made on (0: any).
 type AcceptInput struct {
 	ResidentNames []string
+	IfVersion     int
+}
+
+// DeclineInput says why an offer is refused, on which version of it (0: any).
+type DeclineInput struct {
+	Reason    DeclineReason
+	Text      string
+	IfVersion int
 }
 
 // Errors of offers.

@@ -7,6 +7,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"talentd/internal/auth"
+	"talentd/internal/etag"
 	"talentd/internal/page"
 )
 
@@ -27,8 +28,9 @@ type AcceptBody struct {
 }
 
 type acceptOfferInput struct {
-	ID   int64 `path:"id" minimum:"1"`
-	Body *AcceptBody
+	ID      int64  `path:"id" minimum:"1"`
+	IfMatch string `header:"If-Match" maxLength:"100" doc:"The offer's ETag, to answer only the version read"`
+	Body    *AcceptBody
 }
 
 // DeclineBody says why an offer is refused.
@@ -38,8 +40,15 @@ type DeclineBody struct {
 }
 
 type declineOfferInput struct {
-	ID   int64 `path:"id" minimum:"1"`
-	Body DeclineBody
+	ID      int64  `path:"id" minimum:"1"`
+	IfMatch string `header:"If-Match" maxLength:"100" doc:"The offer's ETag, to answer only the version read"`
+	Body    DeclineBody
+}
+
+// offerOutput is an offer with its entity tag.
+type offerOutput struct {
+	ETag string `header:"ETag"`
+	Body Offer
 }
 
 // ExpiredOffers says how many offers an expiry run ended.
@@ -58,22 +67,30 @@ func registerOffers(api huma.API, s *Service) {
 
 	huma.Register(api, auth.Allow(huma.Operation{
 		OperationID: "get-housing-offer", Method: http.MethodGet, Path: "/v1/housing/offers/{id}", Tags: tags,
-		Summary: "An offer", Errors: []int{http.StatusNotFound},
-	}, applicantRoles...), func(ctx context.Context, in *offerIDInput) (*housingBody[Offer], error) {
-		return reply(s.GetOffer(ctx, in.ID))
+		Summary: "An offer", Description: "With its ETag, for If-Match on the answer.", Errors: []int{http.StatusNotFound},
+	}, applicantRoles...), func(ctx context.Context, in *offerIDInput) (*offerOutput, error) {
+		o, err := s.GetOffer(ctx, in.ID)
+		if err != nil {
+			return nil, err
+		}
+		return &offerOutput{ETag: etag.Of(o.Version), Body: o}, nil
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
 		OperationID: "accept-housing-offer", Method: http.MethodPost, Path: "/v1/housing/offers/{id}/accept", Tags: tags,
 		Summary:     "Accept an offer",
 		Description: "Creates the lease: from today for the configured months, the rent after the class discount (talent apartments), the household's size as residents.",
-		Errors:      []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
+		Errors:      []int{http.StatusNotFound, http.StatusConflict, http.StatusPreconditionFailed, http.StatusUnprocessableEntity},
 	}, applicantRoles...), func(ctx context.Context, in *acceptOfferInput) (*housingBody[OfferDecision], error) {
+		version, err := etag.Version(in.IfMatch)
+		if err != nil {
+			return nil, err
+		}
 		var names []string
 		if in.Body != nil {
 			names = in.Body.ResidentNames
 		}
-		return reply(s.AcceptOffer(ctx, in.ID, AcceptInput{ResidentNames: names}))
+		return reply(s.AcceptOffer(ctx, in.ID, AcceptInput{ResidentNames: names, IfVersion: version}))
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
@@ -81,9 +98,13 @@ func registerOffers(api huma.API, s *Service) {
 		Summary: "Decline an offer",
 		Description: "Frees the unit and offers it to the next applicant on the round's list who fits it (`next_offer`). The " +
 			"applicant waits again with one refusal more; `household_changed` ends the application instead.",
-		Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
+		Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusPreconditionFailed, http.StatusUnprocessableEntity},
 	}, applicantRoles...), func(ctx context.Context, in *declineOfferInput) (*housingBody[OfferDecision], error) {
-		return reply(s.DeclineOffer(ctx, in.ID, in.Body.Reason, in.Body.Text))
+		version, err := etag.Version(in.IfMatch)
+		if err != nil {
+			return nil, err
+		}
+		return reply(s.DeclineOffer(ctx, in.ID, DeclineInput{Reason: in.Body.Reason, Text: in.Body.Text, IfVersion: version}))
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{

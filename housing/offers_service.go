@@ -11,6 +11,7 @@ import (
 	"talentd/internal/audit"
 	"talentd/internal/auth"
 	"talentd/internal/civil"
+	"talentd/internal/etag"
 	"talentd/internal/page"
 	"talentd/internal/postgres"
 	"talentd/talent"
@@ -54,7 +55,7 @@ type liveOffer struct {
 // answering locks a live offer in the caller's scope, then (with cascade, for a refusal whose unit
 // moves on) the allocation of its kind, then its unit and its application (units before
 // applications, as everywhere).
-func (s *Service) answering(ctx context.Context, tx *sqlx.Tx, scope auth.Scope, id int64, cascade bool) (liveOffer, error) {
+func (s *Service) answering(ctx context.Context, tx *sqlx.Tx, scope auth.Scope, id int64, ifVersion int, cascade bool) (liveOffer, error) {
 	var l liveOffer
 	var err error
 	if l.offerRow, err = getOffer(ctx, tx, id, true); err != nil {
@@ -62,6 +63,9 @@ func (s *Service) answering(ctx context.Context, tx *sqlx.Tx, scope auth.Scope, 
 	}
 	if !scope.SeesEnterprise(l.EnterpriseID) {
 		return l, ErrOfferNotFound
+	}
+	if err := etag.Check(ifVersion, l.Version); err != nil {
+		return l, err
 	}
 	if l.Status != OfferOffered {
 		return l, ErrOfferNotLive
@@ -98,7 +102,7 @@ func (s *Service) AcceptOffer(ctx context.Context, id int64, in AcceptInput) (Of
 	}
 	var leaseID int64
 	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		o, err := s.answering(ctx, tx, scope, id, false)
+		o, err := s.answering(ctx, tx, scope, id, in.IfVersion, false)
 		if err != nil {
 			return err
 		}
@@ -140,7 +144,7 @@ func (s *Service) AcceptOffer(ctx context.Context, id int64, in AcceptInput) (Of
 // DeclineOffer records a refusal of a live offer with its reason: the unit is freed and offered
 // to the next applicant on the round's list who fits it; the applicant waits again with one
 // refusal more, or, when the household changed, the application ends declined.
-func (s *Service) DeclineOffer(ctx context.Context, id int64, reason DeclineReason, text string) (OfferDecision, error) {
+func (s *Service) DeclineOffer(ctx context.Context, id int64, in DeclineInput) (OfferDecision, error) {
 	p, scope, err := applicationReaches.Scope(ctx)
 	if err != nil {
 		return OfferDecision{}, err
@@ -148,12 +152,12 @@ func (s *Service) DeclineOffer(ctx context.Context, id int64, reason DeclineReas
 	if scope.None() {
 		return OfferDecision{}, auth.ErrForbidden
 	}
-	if !DeclineReasonVocab.Has(string(reason)) {
+	if !DeclineReasonVocab.Has(string(in.Reason)) {
 		return OfferDecision{}, errDeclineReasonRequired
 	}
 	var next *int64
 	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		next, err = s.lapse(ctx, tx, p, scope, id, OfferDeclined, reason, strings.TrimSpace(text))
+		next, err = s.lapse(ctx, tx, p, scope, id, in.IfVersion, OfferDeclined, in.Reason, strings.TrimSpace(in.Text))
 		return err
 	})
 	if err != nil {
@@ -182,9 +186,9 @@ func (s *Service) decision(ctx context.Context, id int64, next *int64) (OfferDec
 // lapse ends a live offer that was refused (declined) or not answered in time (expired): the
 // refusal is counted, the unit released and cascaded to the next applicant on the round's list.
 // It returns the new offer of the unit, if any.
-func (s *Service) lapse(ctx context.Context, tx *sqlx.Tx, p auth.Principal, scope auth.Scope, id int64,
+func (s *Service) lapse(ctx context.Context, tx *sqlx.Tx, p auth.Principal, scope auth.Scope, id int64, ifVersion int,
 	status OfferStatus, reason DeclineReason, text string) (*int64, error) {
-	o, err := s.answering(ctx, tx, scope, id, true)
+	o, err := s.answering(ctx, tx, scope, id, ifVersion, true)
 	if err != nil {
 		return nil, err
 	}
@@ -255,7 +259,7 @@ func (s *Service) ExpireOffers(ctx context.Context) (int, error) {
 	n := 0
 	for _, id := range ids {
 		err := postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-			_, err := s.lapse(ctx, tx, p, scope, id, OfferExpired, DeclineNoResponse, "")
+			_, err := s.lapse(ctx, tx, p, scope, id, 0, OfferExpired, DeclineNoResponse, "")
 			return err
 		})
 		switch {

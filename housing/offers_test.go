@@ -48,7 +48,7 @@ func TestService_AcceptOffer(t *testing.T) {
 		f.count(t, `SELECT count(*) FROM housing_unit_holds WHERE unit_id = $1 AND lease_id = $2`, o.UnitID, *got.LeaseID) != 1 {
 		t.Error("accepting must occupy the unit, house the applicant and move the hold to the lease")
 	}
-	if _, err := f.svc.DeclineOffer(f.ctx, o.ID, "too_far", ""); !errors.Is(err, ErrOfferNotLive) {
+	if _, err := f.svc.DeclineOffer(f.ctx, o.ID, DeclineInput{Reason: "too_far", Text: ""}); !errors.Is(err, ErrOfferNotLive) {
 		t.Errorf("declining an accepted offer: %v", err)
 	}
 	t.Run("ScopeOfHR", func(t *testing.T) {
@@ -66,7 +66,7 @@ func TestService_DeclineOffer_Cascades(t *testing.T) {
 	t.Parallel()
 	f := newRoundsFixture(t)
 	o, apps := offerRound(t, f)
-	d, err := f.svc.DeclineOffer(f.ctx, o.ID, "too_far", "太远了")
+	d, err := f.svc.DeclineOffer(f.ctx, o.ID, DeclineInput{Reason: "too_far", Text: "太远了"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func TestService_DeclineOffer_Cascades(t *testing.T) {
 		t.Errorf("the decliner waits again with one refusal (%d)", refusals)
 	}
 	// The second ends the application: the household changed. The unit goes to the third.
-	d, err = f.svc.DeclineOffer(f.ctx, d.NextOffer.ID, DeclineHouseholdChanged, "")
+	d, err = f.svc.DeclineOffer(f.ctx, d.NextOffer.ID, DeclineInput{Reason: DeclineHouseholdChanged, Text: ""})
 	if err != nil || d.NextOffer == nil || d.NextOffer.ApplicationID != apps[2] {
 		t.Fatalf("second decline: %+v, %v", d, err)
 	}
@@ -122,7 +122,7 @@ func TestService_AnswerOffer_Parallel(t *testing.T) {
 			if i%2 == 0 {
 				_, results[i] = f.svc.AcceptOffer(f.ctx, o.ID, AcceptInput{})
 			} else {
-				_, results[i] = f.svc.DeclineOffer(f.ctx, o.ID, "rent", "")
+				_, results[i] = f.svc.DeclineOffer(f.ctx, o.ID, DeclineInput{Reason: "rent", Text: ""})
 			}
 		}()
 	}
@@ -175,7 +175,7 @@ func TestService_DeclineWhileCommitting(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := f.svc.DeclineOffer(f.ctx, o.ID, "rent", ""); err != nil {
+			if _, err := f.svc.DeclineOffer(f.ctx, o.ID, DeclineInput{Reason: "rent", Text: ""}); err != nil {
 				failures <- err
 			}
 		}()

@@ -182,7 +182,12 @@ func TestHousingRounds_Journey(t *testing.T) {
 		t.Fatal("a refused decline changed the offer")
 	}
 	ox := strconv.FormatInt(offers.Items[0].ID, 10)
-	r = e.call("POST", "/v1/housing/offers/"+ox+"/accept", "hr-x", map[string]any{"resident_names": []string{"王小明"}})
+	r = e.call("GET", "/v1/housing/offers/"+ox, "hr-x", nil)
+	mustStatus(t, r, http.StatusOK, "HR reads its worker's offer")
+	tag := r.Header.Get("ETag")
+	mustStatus(t, e.call("POST", "/v1/housing/offers/"+ox+"/accept", "hr-x", nil, "If-Match", `"99"`),
+		http.StatusPreconditionFailed, "accept a version never read")
+	r = e.call("POST", "/v1/housing/offers/"+ox+"/accept", "hr-x", map[string]any{"resident_names": []string{"王小明"}}, "If-Match", tag)
 	mustStatus(t, r, http.StatusOK, "HR accepts its worker's offer")
 	if m := r.json(t); m["status"] != "accepted" || m["lease_id"] == nil {
 		t.Fatalf("accepted: %s", r.Body)
