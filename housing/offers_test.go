@@ -29,6 +29,19 @@ func offerRound(t *testing.T, f *roundsFixture) (Offer, []int64) {
 	if err != nil || len(page.Items) != 1 || page.Items[0].ApplicationID != first {
 		t.Fatalf("offers %+v, %v: the key enterprise's worker ranks first", page.Items, err)
 	}
+	// The published list states the parts of each score, which give the score under its settings.
+	published, err := f.svc.RoundRanking(f.ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range published.Entries {
+		if want := priorityScore(published.Settings.PublicRentalPriority, e.KeyEnterprise, e.HouseholdSize, e.NoHousing); e.Priority != want {
+			t.Errorf("application %d: priority %d, its published parts give %d", e.ApplicationID, e.Priority, want)
+		}
+	}
+	if e := published.Entries[0]; !e.KeyEnterprise || !e.NoHousing || published.Entries[2].NoHousing {
+		t.Errorf("published parts: %+v", published.Entries)
+	}
 	return page.Items[0], []int64{first, second, third}
 }
 

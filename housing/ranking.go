@@ -59,7 +59,9 @@ type rankedApplication struct {
 	// 0 means no preference.
 	Preferred uint16
 	Late      bool // refusals reached the limit: ranked after everyone else
-	Ticket    [sha256.Size]byte
+	// The parts of a public-rental priority, published with the ranking.
+	KeyEnterprise, NoCurrentHousing bool
+	Ticket                          [sha256.Size]byte
 }
 
 // roundUnit is what matching needs of one unit.

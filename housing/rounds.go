@@ -49,6 +49,8 @@ type RankingEntry struct {
 	Name           string     `json:"name" doc:"Masked: the surname and one * per further character"`
 	Grade          string     `json:"grade,omitempty" doc:"Talent class (talent apartments)"`
 	Priority       int        `json:"priority" doc:"Priority score (public rental)"`
+	KeyEnterprise  bool       `json:"key_enterprise" doc:"Works at a key enterprise (public rental priority)"`
+	NoHousing      bool       `json:"no_current_housing" doc:"Has no housing of their own (public rental priority)"`
 	Refusals       int        `json:"refusals"`
 	Late           bool       `json:"late" doc:"Refusals reached the limit: ranked after everyone else"`
 	AppliedOn      civil.Date `json:"applied_on" doc:"District date of the application"`

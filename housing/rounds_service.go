@@ -215,6 +215,7 @@ func (s *Service) PreviewRound(ctx context.Context, id int64) (Ranking, error) {
 		a := &rr.ranked[i]
 		e := RankingEntry{Rank: i + 1, ApplicationID: a.ID, Name: names[a.ID], Grade: a.Grade, Priority: int(a.Priority),
 			Refusals: int(a.Refusals), Late: a.Late, AppliedOn: civil.Of(epochDay(a.AppliedOn)),
+			KeyEnterprise: a.KeyEnterprise, NoHousing: a.NoCurrentHousing,
 			HouseholdSize: int(a.HouseholdSize), PreferredRooms: preferredRooms(a.Preferred)}
 		if p := rr.proposals[i]; p.UnitID != 0 {
 			e.UnitID = &p.UnitID
@@ -306,7 +307,7 @@ func (s *Service) RoundRanking(ctx context.Context, id int64) (Ranking, error) {
 	limit := out.Settings.RefusalLimit
 	for _, row := range rows {
 		e := RankingEntry{Rank: row.Rank, ApplicationID: row.ApplicationID, Name: maskApplicantName(row.Name),
-			Priority: row.Priority, Refusals: row.Refusals, Late: limit > 0 && row.Refusals >= limit, AppliedOn: row.AppliedOn,
+			Priority: row.Priority, KeyEnterprise: row.KeyEnterprise, NoHousing: row.NoHousing, Refusals: row.Refusals, Late: limit > 0 && row.Refusals >= limit, AppliedOn: row.AppliedOn,
 			HouseholdSize: row.HouseholdSize, PreferredRooms: []int64(row.PreferredRooms), Ticket: hex.EncodeToString(row.Lottery),
 			UnitID: row.UnitID}
 		if row.Grade != nil {

@@ -155,6 +155,7 @@ func rankingApplications(ctx context.Context, q sqlx.QueryerContext, kind Kind, 
 		a.HouseholdSize, a.Refusals, a.AppliedOn, a.Preferred = int32(size), int32(refusals), int32(day), preferenceMask(prefs)
 		if kind == KindPublicRental {
 			a.Priority = int32(priorityScore(st.PublicRentalPriority, key, size, noHousing))
+			a.KeyEnterprise, a.NoCurrentHousing = key, noHousing
 		}
 		out = append(out, a)
 	}
@@ -219,17 +220,21 @@ func maskApplicantName(name string) string {
 func insertRoundEntries(ctx context.Context, q sqlx.ExecerContext, roundID int64, ranked []rankedApplication) error {
 	n := len(ranked)
 	ids, ranks, priorities, refusals, tickets := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([][]byte, n)
+	keys, unhoused := make([]bool, n), make([]bool, n)
 	for i := range ranked {
 		a := &ranked[i]
 		ids[i], ranks[i], priorities[i], refusals[i], tickets[i] = a.ID, int64(i+1), int64(a.Priority), int64(a.Refusals), a.Ticket[:]
+		keys[i], unhoused[i] = a.KeyEnterprise, a.NoCurrentHousing
 	}
 	_, err := q.ExecContext(ctx, `
-INSERT INTO housing_round_entries (round_id, application_id, rank, grade, priority, refusals, applied_at, household_size, lottery)
-SELECT $1, x.id, x.rank, a.grade, x.priority, x.refusals, a.applied_at, a.household_size, x.lottery
-FROM unnest(CAST($2 AS bigint[]), CAST($3 AS int[]), CAST($4 AS int[]), CAST($5 AS int[]), CAST($6 AS bytea[]))
-     AS x(id, rank, priority, refusals, lottery)
+INSERT INTO housing_round_entries (round_id, application_id, rank, grade, priority, refusals, applied_at, household_size, lottery,
+       key_enterprise, no_current_housing)
+SELECT $1, x.id, x.rank, a.grade, x.priority, x.refusals, a.applied_at, a.household_size, x.lottery, x.key, x.unhoused
+FROM unnest(CAST($2 AS bigint[]), CAST($3 AS int[]), CAST($4 AS int[]), CAST($5 AS int[]), CAST($6 AS bytea[]),
+            CAST($7 AS boolean[]), CAST($8 AS boolean[]))
+     AS x(id, rank, priority, refusals, lottery, key, unhoused)
 JOIN housing_applications a ON a.id = x.id`, roundID, pq.Array(ids), pq.Array(ranks), pq.Array(priorities),
-		pq.Array(refusals), pq.ByteaArray(tickets))
+		pq.Array(refusals), pq.ByteaArray(tickets), pq.Array(keys), pq.Array(unhoused))
 	return postgres.Translate(err, "round ranking")
 }
 
@@ -252,6 +257,8 @@ type publishedEntry struct {
 	HouseholdSize  int           `db:"household_size"`
 	PreferredRooms pq.Int64Array `db:"preferred_rooms"`
 	Lottery        []byte        `db:"lottery"`
+	KeyEnterprise  bool          `db:"key_enterprise"`
+	NoHousing      bool          `db:"no_current_housing"`
 	UnitID         *int64        `db:"unit_id"`
 }
 
@@ -262,6 +269,7 @@ func publishedEntries(ctx context.Context, q sqlx.QueryerContext, roundID int64)
 	err := sqlx.SelectContext(ctx, q, &rows, `
 SELECT e.rank, e.application_id, a.applicant_name, e.grade, e.priority, e.refusals,
        `+civil.SQLDateOf("e.applied_at")+` AS applied_on, e.household_size, a.preferred_rooms, e.lottery,
+       e.key_enterprise, e.no_current_housing,
        (SELECT o.unit_id FROM housing_offers o WHERE o.round_id = e.round_id AND o.application_id = e.application_id
         ORDER BY o.id LIMIT 1) AS unit_id
 FROM housing_round_entries e JOIN housing_applications a ON a.id = e.application_id
