@@ -10,4 +10,6 @@ func Register(api huma.API, s *Service) {
 	registerInventory(api, s)
 	registerApplications(api, s)
 	registerLeases(api, s)
+	registerRounds(api, s)
+	registerOffers(api, s)
 }

@@ -55,10 +55,13 @@ func getLease(ctx context.Context, q sqlx.QueryerContext, id int64, forUpdate bo
 // createLease turns an accepted offer into a lease inside the caller's transaction: the lease
 // starts on startOn and runs the settings' lease length, at the unit's rent after the class
 // discount for a talent apartment (the full rent for public rental), for the application's
-// household. The unit's hold moves from the offer to the lease, the unit becomes occupied and the
+// household (residentNames, or the applicant alone when none are given). The unit's hold moves from the offer to the lease, the unit becomes occupied and the
 // application housed. A unit or person already holding a lease is refused (ErrUnitHeld,
 // ErrLiveLease) by the database, so two concurrent calls cannot both succeed.
-func createLease(ctx context.Context, tx *sqlx.Tx, s *Service, offer Offer, app Application, unit Unit, st Settings, startOn civil.Date) (Lease, error) {
+func createLease(ctx context.Context, tx *sqlx.Tx, s *Service, offer Offer, app Application, unit Unit, st Settings, startOn civil.Date, residentNames []string) (Lease, error) {
+	if len(residentNames) == 0 {
+		residentNames = []string{app.Applicant.Name}
+	}
 	rent := int64(unit.MonthlyRentFen)
 	if app.Kind == KindTalentApartment && app.Grade != nil {
 		rent = st.DiscountedRent(rent, *app.Grade)
@@ -78,7 +81,7 @@ func createLease(ctx context.Context, tx *sqlx.Tx, s *Service, offer Offer, app 
 		enterprise_id, tenant_name, id_number_hash, id_number_masked, start_on, end_on, monthly_rent_fen, residents, resident_names)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
 		app.Kind, unit.ID, offer.ID, app.ID, app.TalentID, app.EnterpriseID, app.Applicant.Name, who.Hash, who.Masked,
-		startOn, endOn, rent, app.HouseholdSize, pq.StringArray{app.Applicant.Name})
+		startOn, endOn, rent, app.HouseholdSize, pq.StringArray(residentNames))
 	if err != nil {
 		return Lease{}, translateLease(err, "create lease")
 	}

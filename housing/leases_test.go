@@ -102,7 +102,7 @@ func (f *leaseFixture) lease(o Offer, a Application, start civil.Date) (Lease, e
 	if _, err := tx.Exec(`UPDATE housing_offers SET status = 'accepted', decided_at = now() WHERE id = $1 AND status = 'offered'`, o.ID); err != nil {
 		return Lease{}, err
 	}
-	l, err := createLease(f.ctx, tx, f.svc, o, a, f.unit, DefaultSettings(), start)
+	l, err := createLease(f.ctx, tx, f.svc, o, a, f.unit, DefaultSettings(), start, nil)
 	if err != nil {
 		return Lease{}, err
 	}
