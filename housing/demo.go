@@ -138,15 +138,12 @@ type demoSeed struct {
 	seed, sha256, cipher []byte
 }
 
-// roundSeedPurpose binds a sealed round seed to its column.
-const roundSeedPurpose = "housing.round_seed"
-
 func (d *demoRun) newSeed() demoSeed {
 	seed := make([]byte, 32)
 	for i := range seed {
 		seed[i] = byte(d.rng.IntN(256))
 	}
-	return demoSeed{seed: seed, sha256: sha256Of(seed), cipher: d.s.ring.Seal(hex.EncodeToString(seed), roundSeedPurpose)}
+	return demoSeed{seed: seed, sha256: sha256Of(seed), cipher: d.s.ring.Seal(hex.EncodeToString(seed), seedPurpose)}
 }
 
 // demoTitle names a round of the demo's year.

@@ -1,11 +1,10 @@
 package housing
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/lib/pq"
@@ -22,8 +21,6 @@ type demoApplicant struct {
 	size      int
 	housing   string
 	appliedAt time.Time
-	priority  int
-	lottery   []byte
 }
 
 // demoCurrentHousing is what public-rental applicants say of where they live now ("" for nothing of
@@ -51,13 +48,6 @@ func (d *demoRun) finishedRound(ctx context.Context) error {
 	for i := range applicants {
 		a := demoApplicant{person: d.worker(), employer: d.employers[d.rng.IntN(len(d.employers))], size: 1 + d.rng.IntN(4),
 			housing: demoCurrentHousing[d.rng.IntN(len(demoCurrentHousing))], appliedAt: d.daysAgo(200 + d.rng.IntN(300))}
-		a.priority = (a.size - 1) * d.st.PublicRentalPriority.PerExtraMember
-		if a.employer.Key {
-			a.priority += d.st.PublicRentalPriority.KeyEnterprise
-		}
-		if a.housing == "" {
-			a.priority += d.st.PublicRentalPriority.NoCurrentHousing
-		}
 		if err := d.tx.GetContext(ctx, &a.id, `INSERT INTO housing_applications (kind, enterprise_id, applicant_name,
 			id_number_cipher, id_number_hash, id_number_masked, household_size, current_housing, status, refusals, applied_at,
 			updated_at) VALUES ('public_rental', $1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, $8) RETURNING id`,
@@ -65,19 +55,25 @@ func (d *demoRun) finishedRound(ctx context.Context) error {
 			a.housing, a.appliedAt); err != nil {
 			return postgres.Translate(err, "demo round application")
 		}
-		a.lottery = sha256Of(append(append([]byte(nil), seed.seed...), strconv.FormatInt(a.id, 10)...))
 		applicants[i] = a
 	}
-	// The published order: priority, then application time, then the seeded lottery.
-	slices.SortFunc(applicants, func(a, b demoApplicant) int {
-		switch {
-		case a.priority != b.priority:
-			return b.priority - a.priority
-		case !a.appliedAt.Equal(b.appliedAt):
-			return a.appliedAt.Compare(b.appliedAt)
-		}
-		return bytes.Compare(a.lottery, b.lottery)
-	})
+	// The published order, by the rules every round follows (ranking.go), so that anyone can
+	// recompute it from the revealed seed.
+	ranked := make([]rankedApplication, n)
+	byID := make(map[int64]demoApplicant, n)
+	for i, a := range applicants {
+		byID[a.id] = a
+		noHousing := a.housing == ""
+		ranked[i] = rankedApplication{ID: a.id, HouseholdSize: int32(a.size), KeyEnterprise: a.employer.Key,
+			NoCurrentHousing: noHousing, AppliedOn: int32(civil.InDistrict(a.appliedAt).Time().Unix() / 86400),
+			Priority: int32(priorityScore(d.st.PublicRentalPriority, a.employer.Key, a.size, noHousing))}
+	}
+	rankApplications(seed.seed, KindPublicRental, d.st, ranked)
+	units, err := d.roundUnits(ctx, ranked)
+	if err != nil {
+		return err
+	}
+	proposals := matchUnits(d.st, ranked, units)
 	outcomes := make([]OfferStatus, 0, n)
 	for status, k := range map[OfferStatus]int{OfferAccepted: demoRoundAccepted, OfferDeclined: demoRoundDeclined, OfferExpired: demoRoundExpired} {
 		for range k {
@@ -86,17 +82,25 @@ func (d *demoRun) finishedRound(ctx context.Context) error {
 	}
 	slices.Sort(outcomes) // map order is random; the demo is not
 	d.rng.Shuffle(len(outcomes), func(i, j int) { outcomes[i], outcomes[j] = outcomes[j], outcomes[i] })
-	units := d.take(KindPublicRental, n)
+	unitIDs := make([]int64, len(units))
+	for i, u := range units {
+		unitIDs[i] = u.ID
+	}
 	if err := d.exec(ctx, "demo round units", `INSERT INTO housing_round_units (round_id, unit_id) SELECT $1, unnest($2::bigint[])`,
-		roundID, pq.Array(units)); err != nil {
+		roundID, pq.Array(unitIDs)); err != nil {
 		return err
 	}
 	reasons := []DeclineReason{"too_far", "rent", "too_small", "household_changed", "other"}
 	expires := civil.Of(civil.InDistrict(committed).Time().AddDate(0, 0, d.st.OfferDays))
-	for rank, a := range applicants {
+	for rank, r := range ranked {
+		a, unit := byID[r.ID], proposals[rank].UnitID
+		if unit == 0 {
+			return fmt.Errorf("demo round: rank %d got no unit (%s)", rank+1, proposals[rank].Reason)
+		}
 		if err := d.exec(ctx, "demo round entry", `INSERT INTO housing_round_entries (round_id, application_id, rank, priority,
-			refusals, applied_at, household_size, lottery) VALUES ($1, $2, $3, $4, 0, $5, $6, $7)`,
-			roundID, a.id, rank+1, a.priority, a.appliedAt, a.size, a.lottery); err != nil {
+			refusals, applied_at, household_size, lottery, key_enterprise, no_current_housing)
+			VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $8, $9)`,
+			roundID, a.id, rank+1, r.Priority, a.appliedAt, a.size, r.Ticket[:], r.KeyEnterprise, r.NoCurrentHousing); err != nil {
 			return err
 		}
 		status := outcomes[rank]
@@ -117,7 +121,7 @@ func (d *demoRun) finishedRound(ctx context.Context) error {
 		var offerID int64
 		if err := d.tx.GetContext(ctx, &offerID, `INSERT INTO housing_offers (round_id, application_id, unit_id, status,
 			offered_at, expires_on, decided_at, decline_reason, decline_text) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-			RETURNING id`, roundID, a.id, units[rank], status, committed, expires, decided, reason, text); err != nil {
+			RETURNING id`, roundID, a.id, unit, status, committed, expires, decided, reason, text); err != nil {
 			return postgres.Translate(err, "demo offer")
 		}
 		refusals := 0
@@ -130,13 +134,44 @@ func (d *demoRun) finishedRound(ctx context.Context) error {
 		}
 		if status == OfferAccepted {
 			appID, ent := a.id, a.employer.ID
-			d.leases = append(d.leases, demoLease{kind: KindPublicRental, unitID: units[rank], offerID: &offerID,
+			d.leases = append(d.leases, demoLease{kind: KindPublicRental, unitID: unit, offerID: &offerID,
 				applicationID: &appID, enterpriseID: &ent, tenant: a.person.name, hash: a.person.sealed.Hash,
-				masked: a.person.sealed.Masked, start: civil.Of(decided.AddDate(0, 0, 7)), rent: d.unitRent[units[rank]],
+				masked: a.person.sealed.Masked, start: civil.Of(decided.AddDate(0, 0, 7)), rent: d.unitRent[unit],
 				residents: a.size})
 		}
 	}
 	return nil
+}
+
+// roundUnits takes, for each ranked applicant in order, a free public-rental unit of the fewest
+// rooms that fit its household (any fitting one when none of those is left): the units the
+// round's matching then gives them.
+func (d *demoRun) roundUnits(ctx context.Context, ranked []rankedApplication) ([]roundUnit, error) {
+	ids := make([]int64, 0, len(ranked))
+	for _, a := range ranked {
+		free := d.free[KindPublicRental]
+		pick := -1
+		for r := 0; r <= maxRooms && pick < 0; r++ {
+			if !d.st.Fits(r, int(a.HouseholdSize)) {
+				continue
+			}
+			for i, id := range free {
+				if d.unitRooms[id] == r {
+					pick = i
+					break
+				}
+			}
+		}
+		if pick < 0 {
+			return nil, fmt.Errorf("demo round: no free unit fits a household of %d", a.HouseholdSize)
+		}
+		ids = append(ids, free[pick])
+		d.free[KindPublicRental] = append(free[:pick], free[pick+1:]...)
+	}
+	var units []roundUnit
+	err := d.tx.SelectContext(ctx, &units, `SELECT id, rooms, CAST(round(area_m2 * 100) AS bigint) AS areacenti
+		FROM housing_units WHERE id = ANY($1)`, pq.Array(ids))
+	return units, postgres.Translate(err, "demo round units")
 }
 
 // waitingList files the pending applications: registered talents for talent apartments, and

@@ -18,7 +18,11 @@ import (
 )
 
 // idPurpose binds identity-number ciphertexts and blind indexes to their column.
-const idPurpose = "talent.id_number"
+const idPurpose = IDNumberPurpose
+
+// IDNumberPurpose is what identity numbers are sealed and indexed with, in the registry and in every
+// slice that stores them through SealIDNumber: re-encrypting those columns needs it.
+const IDNumberPurpose = "talent.id_number"
 
 // seal protects an identity number for storage.
 func (s *Service) seal(idNumber string) sealedID {

@@ -504,6 +504,7 @@ func (s *services) sealed() []sealedKind {
 	return []sealedKind{
 		{"identity numbers", s.talent.Reencrypt},
 		{"card signing keys", s.greencard.Reencrypt},
+		{"housing applicant identity numbers and round seeds", s.housing.Reencrypt},
 	}
 }
 
