@@ -211,15 +211,7 @@ func scopedPage[T any](ctx context.Context, q page.Query, id func(T) int64,
 	if err != nil {
 		return page.Of[T]{}, err
 	}
-	cursor, err := q.After()
-	if err != nil {
-		return page.Of[T]{}, err
-	}
-	rows, err := list(scope, cursor, q.Size()+1)
-	if err != nil {
-		return page.Of[T]{}, err
-	}
-	return page.Build(rows, q.Size(), id), nil
+	return listPage(q, func(after int64, limit int) ([]T, error) { return list(scope, after, limit) }, id)
 }
 
 // WithdrawApplication withdraws a pending or offered application with a reason; an offer it

@@ -43,15 +43,8 @@ func (s *Service) Estates(ctx context.Context, q page.Query) (page.Of[Estate], e
 	if _, err := auth.Require(ctx, inventoryReaders...); err != nil {
 		return page.Of[Estate]{}, err
 	}
-	after, err := q.After()
-	if err != nil {
-		return page.Of[Estate]{}, err
-	}
-	rows, err := listEstates(ctx, s.db, after, q.Size()+1)
-	if err != nil {
-		return page.Of[Estate]{}, err
-	}
-	return page.Build(rows, q.Size(), func(e Estate) int64 { return e.ID }), nil
+	return listPage(q, func(after int64, limit int) ([]Estate, error) { return listEstates(ctx, s.db, after, limit) },
+		func(e Estate) int64 { return e.ID })
 }
 
 // UpdateEstate renames or re-addresses an estate (housing office); ifVersion, when non-zero, must

@@ -55,19 +55,12 @@ func (s *Service) Units(ctx context.Context, f UnitFilter, q page.Query) (page.O
 	if _, err := auth.Require(ctx, inventoryReaders...); err != nil {
 		return page.Of[Unit]{}, err
 	}
-	after, err := q.After()
-	if err != nil {
-		return page.Of[Unit]{}, err
-	}
 	if f.MaxArea > 0 && f.MinArea > f.MaxArea {
 		return page.Of[Unit]{}, errs.Fields(errs.Field("query.min_area", "bad_range", "最小面积不能大于最大面积",
 			"min_area must not exceed max_area", f.MinArea))
 	}
-	rows, err := listUnits(ctx, s.db, f, after, q.Size()+1)
-	if err != nil {
-		return page.Of[Unit]{}, err
-	}
-	return page.Build(rows, q.Size(), func(u Unit) int64 { return u.ID }), nil
+	return listPage(q, func(after int64, limit int) ([]Unit, error) { return listUnits(ctx, s.db, f, after, limit) },
+		func(u Unit) int64 { return u.ID })
 }
 
 // UpdateUnit replaces a unit's description (housing office); ifVersion, when non-zero, must match.

@@ -333,6 +333,29 @@ func newHTTP(db *sqlx.DB, s *services, log *slog.Logger) *httpapi.Server {
 	return srv
 }
 
+// expireHousingOffers lapses the housing offers past their last day at start and then every
+// interval until ctx ends, so that an unanswered offer frees its unit for the next applicant
+// without anyone having to ask. Several servers may run it at once: each offer lapses once.
+func expireHousingOffers(ctx context.Context, h *housing.Service, every time.Duration, log *slog.Logger) {
+	ctx = auth.WithPrincipal(ctx, auth.System)
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		n, err := h.ExpireOffers(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("expiring housing offers", "err", err)
+		case n > 0:
+			log.Info("housing offers expired", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
 func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	var c config
 	var demo bool
@@ -379,6 +402,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
+	go expireHousingOffers(ctx, svc.housing, time.Hour, log)
 	fmt.Fprintf(stdout, "talentd listening on http://%s (API docs at /docs)\n", displayAddr(ln.Addr()))
 	log.Info("listening", "addr", ln.Addr().String(), "version", versionString())
 
