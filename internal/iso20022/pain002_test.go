@@ -252,3 +252,19 @@ func (e *endless) Read(p []byte) (int, error) {
 	e.read += n
 	return n, nil
 }
+
+func TestParseDecimal(t *testing.T) {
+	good := map[string]money.Fen{"0.01": 1, "12": 1200, "12.3": 1230, "12345678.99": 1234567899, "007.50": 750,
+		"10000000000000": money.Max}
+	for s, want := range good {
+		if got, ok := parseDecimal(s); !ok || got != want {
+			t.Errorf("parseDecimal(%q) = %d, %v; want %d", s, got, ok, want)
+		}
+	}
+	for _, s := range []string{"", ".5", "1.", "1.000", "0.001", "-1", "+1", "1e2", "1,000.00", " 1", "¥1", "35万",
+		"10000000000000.01", "99999999999999999", "NaN"} {
+		if got, ok := parseDecimal(s); ok {
+			t.Errorf("parseDecimal(%q) = %d, want refused", s, got)
+		}
+	}
+}
