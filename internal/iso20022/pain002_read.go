@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"talentd/internal/errs"
@@ -264,18 +265,17 @@ func requiredID(s *string, element string) (string, error) {
 	return optionalID(s, element)
 }
 
-// optionalID returns the trimmed text of an identifier, empty when not stated, refusing one that
-// no pain.001 could have carried.
+// optionalID returns the trimmed text of an identifier, empty when not stated. Banks choose
+// their own identifiers (underscores, Chinese), so only what no Max35Text may hold is refused:
+// more than 35 characters, or control characters.
 func optionalID(s *string, element string) (string, error) {
 	if s == nil {
 		return "", nil
 	}
 	id := strings.TrimSpace(*s)
-	for _, c := range id {
-		if !idChar(c) && c != ' ' {
-			return "", errs.Newf(errs.Invalid, ErrReportBadText.Code,
-				"银行回执中的 %s 含有不允许的字符", "the status report's %s has characters not allowed", element)
-		}
+	if strings.ContainsFunc(id, unicode.IsControl) {
+		return "", errs.Newf(errs.Invalid, ErrReportBadText.Code,
+			"银行回执中的 %s 含有不允许的控制字符", "the status report's %s has control characters", element)
 	}
 	if utf8.RuneCountInString(id) > max35Text {
 		return "", errs.Newf(errs.Invalid, ErrReportBadText.Code,

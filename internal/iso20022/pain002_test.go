@@ -86,6 +86,9 @@ func TestReadPain002_RoundTrip(t *testing.T) {
 	if a := rep.Lines[1].Amount; a == nil || *a != money.Fen(1234567899) {
 		t.Errorf("amount of PAYOUT-2 misread: %v", a)
 	}
+	if bank := read(t, strings.Replace(doc, "BANK-RPT-1", "工行_RPT_20261127", 1)); bank.MessageID != "工行_RPT_20261127" {
+		t.Errorf("a bank's own message id of its own characters is read as it is, got %q", bank.MessageID)
+	}
 	if rep.Lines[2].Amount != nil {
 		t.Error("an amount the report does not state must be nil")
 	}
@@ -189,7 +192,7 @@ func TestReadPain002_Refuses(t *testing.T) {
 		{"no original message id", strings.Replace(good, "<OrgnlMsgId>"+run.MessageID+"</OrgnlMsgId>", "", 1), ErrReportMissing},
 		{"no end-to-end id", strings.Replace(good, "<OrgnlEndToEndId>PAYOUT-1</OrgnlEndToEndId>", "", 1), ErrReportMissing},
 		{"id too long", strings.Replace(good, ">PAYOUT-1<", ">"+strings.Repeat("P", 36)+"<", 1), ErrReportBadText},
-		{"id with markup characters", strings.Replace(good, ">PAYOUT-1<", ">PAY&lt;1<", 1), ErrReportBadText},
+		{"id with a control character", strings.Replace(good, ">PAYOUT-1<", ">PAY&#9;1<", 1), ErrReportBadText},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -265,6 +268,17 @@ func TestParseDecimal(t *testing.T) {
 		"10000000000000.01", "99999999999999999", "NaN"} {
 		if got, ok := parseDecimal(s); ok {
 			t.Errorf("parseDecimal(%q) = %d, want refused", s, got)
+		}
+	}
+}
+
+func TestReadPain002_AcceptsVersions9To11(t *testing.T) {
+	run := smallRun()
+	for _, ns := range Pain002Namespaces {
+		doc := strings.Replace(reportXML(run, "ACSC", nil), "urn:iso:std:iso:20022:tech:xsd:pain.002.001.10", ns, 1)
+		rep := read(t, doc)
+		if err := rep.Check(run); err != nil {
+			t.Errorf("%s: %v", ns, err)
 		}
 	}
 }
