@@ -90,9 +90,9 @@ func TestHeader_Refuses(t *testing.T) {
 		headers []any
 		status  int
 	}{
-		"Missing":     {nil, http.StatusUnprocessableEntity},
-		"TooLong":     {[]any{"Idempotency-Key: " + strings.Repeat("k", MaxKeyLength+1)}, http.StatusUnprocessableEntity},
-		"Space":       {[]any{"Idempotency-Key: a b"}, http.StatusUnprocessableEntity},
+		"Missing": {nil, http.StatusUnprocessableEntity},
+		"TooLong": {[]any{"Idempotency-Key: " + strings.Repeat("k", MaxKeyLength+1)}, http.StatusUnprocessableEntity},
+		"Space":   {[]any{"Idempotency-Key: a b"}, http.StatusUnprocessableEntity},
 		// Without talentd's error mapping the status is not 401 here; any refusal will do.
 		"NoPrincipal": {[]any{"Idempotency-Key: k", "X-Anonymous: 1"}, 0},
 	} {
