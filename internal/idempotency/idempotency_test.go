@@ -36,6 +36,13 @@ func newPayments(t *testing.T) *payments {
 	return &payments{db: db}
 }
 
+// newPaymentsWithKey is newPayments with one account and a key of that account for operation.
+func newPaymentsWithKey(t *testing.T, operation, key string) (*payments, Key) {
+	t.Helper()
+	p := newPayments(t)
+	return p, Key{Account: p.account(t, "finance-a"), Operation: operation, Key: key}
+}
+
 // account adds an account and returns its id.
 func (p *payments) account(t *testing.T, username string) int64 {
 	t.Helper()
@@ -79,20 +86,22 @@ func (p *payments) pay(ctx context.Context, k Key, amount int64) (payment, bool,
 	return out, replayed, err
 }
 
-func (p *payments) count(t *testing.T) int {
+// wantPayments checks that exactly want payments were made.
+func (p *payments) wantPayments(t *testing.T, want int) {
 	t.Helper()
 	var n int
 	if err := p.db.Get(&n, `SELECT count(*) FROM test_payments`); err != nil {
 		t.Fatal(err)
 	}
-	return n
+	if n != want {
+		t.Errorf("%d payments, want %d", n, want)
+	}
 }
 
 func TestBegin_ReplayReturnsTheFirstAnswerAndCreatesNothing(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	p := newPayments(t)
-	k := Key{Account: p.account(t, "finance-a"), Operation: "approve-payout", Key: "8d3c-41aa"}
+	p, k := newPaymentsWithKey(t, "approve-payout", "8d3c-41aa")
 	first, replayed, err := p.pay(ctx, k, 350_000_00)
 	if err != nil || replayed {
 		t.Fatalf("first: %v, replayed %v", err, replayed)
@@ -104,16 +113,13 @@ func TestBegin_ReplayReturnsTheFirstAnswerAndCreatesNothing(t *testing.T) {
 	if again != first {
 		t.Errorf("replayed %+v, first answer was %+v", again, first)
 	}
-	if n := p.count(t); n != 1 {
-		t.Errorf("%d payments, want 1", n)
-	}
+	p.wantPayments(t, 1)
 }
 
 func TestBegin_KeyReusedWithAnotherBodyIsRefused(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	p := newPayments(t)
-	k := Key{Account: p.account(t, "finance-a"), Operation: "approve-payout", Key: "k-1"}
+	p, k := newPaymentsWithKey(t, "approve-payout", "k-1")
 	if _, _, err := p.pay(ctx, k, 100); err != nil {
 		t.Fatal(err)
 	}
@@ -124,16 +130,13 @@ func TestBegin_KeyReusedWithAnotherBodyIsRefused(t *testing.T) {
 	if e := ErrKeyReused; e.Zh == "" || e.Message == "" {
 		t.Error("ErrKeyReused is not bilingual")
 	}
-	if n := p.count(t); n != 1 {
-		t.Errorf("%d payments, want 1", n)
-	}
+	p.wantPayments(t, 1)
 }
 
 func TestBegin_ConcurrentSameKeyExecutesOnce(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	p := newPayments(t)
-	k := Key{Account: p.account(t, "finance-a"), Operation: "mark-payout-paid", Key: "run-7-line-3"}
+	p, k := newPaymentsWithKey(t, "mark-payout-paid", "run-7-line-3")
 	const n = 20
 	answers := make([]payment, n)
 	errs := make([]error, n)
@@ -153,9 +156,7 @@ func TestBegin_ConcurrentSameKeyExecutesOnce(t *testing.T) {
 	if got := p.executed.Load(); got != 1 {
 		t.Errorf("executed %d times, want once", got)
 	}
-	if c := p.count(t); c != 1 {
-		t.Errorf("%d payments, want 1", c)
-	}
+	p.wantPayments(t, 1)
 }
 
 func TestBegin_KeysOfOtherAccountsAndOperationsDoNotCollide(t *testing.T) {
@@ -173,16 +174,13 @@ func TestBegin_KeysOfOtherAccountsAndOperationsDoNotCollide(t *testing.T) {
 			t.Fatalf("%+v: %v, replayed %v", k, err, replayed)
 		}
 	}
-	if n := p.count(t); n != 3 {
-		t.Errorf("%d payments, want 3", n)
-	}
+	p.wantPayments(t, 3)
 }
 
 func TestBegin_FailedRequestLeavesNoKey(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	p := newPayments(t)
-	k := Key{Account: p.account(t, "finance-a"), Operation: "approve-payout", Key: "retry-me"}
+	p, k := newPaymentsWithKey(t, "approve-payout", "retry-me")
 	fp, _ := Fingerprint("POST", "/x", nil)
 	boom := errors.New("bank unreachable")
 	err := postgres.InTx(ctx, p.db, func(tx *sqlx.Tx) error {
@@ -223,9 +221,7 @@ func TestBegin_RefusesBadKeys(t *testing.T) {
 			}
 		})
 	}
-	if n := p.count(t); n != 0 {
-		t.Errorf("%d payments, want none", n)
-	}
+	p.wantPayments(t, 0)
 	if !ValidKey(string(long[:MaxKeyLength])) {
 		t.Error("a key of exactly 200 characters is refused")
 	}
@@ -234,8 +230,7 @@ func TestBegin_RefusesBadKeys(t *testing.T) {
 func TestFinish_WithoutBeginFails(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	p := newPayments(t)
-	k := Key{Account: p.account(t, "finance-a"), Operation: "approve-payout", Key: "never-begun"}
+	p, k := newPaymentsWithKey(t, "approve-payout", "never-begun")
 	err := postgres.InTx(ctx, p.db, func(tx *sqlx.Tx) error { return Finish(ctx, tx, k, 200, payment{}) })
 	if err == nil {
 		t.Fatal("Finish stored an answer for a key nobody claimed")
