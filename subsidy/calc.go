@@ -1,6 +1,7 @@
 package subsidy
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -192,9 +193,12 @@ func (d SubsidyDeclaration) Validate(at string) error {
 	for i, p := range d.Purchases {
 		item := fmt.Sprintf("%s.purchases[%d]", at, i)
 		if err := govid.CheckUSCC(p.SupplierUSCC); err != nil {
-			fields = append(fields, errs.Field(item+".supplier_uscc", "invalid_uscc",
-				"供应商统一社会信用代码不正确，请核对 18 位代码", "the supplier's unified social credit code is not valid",
-				nil))
+			zh, en := "供应商统一社会信用代码不正确，请核对 18 位代码", "the supplier's unified social credit code is not valid"
+			var why *errs.Error
+			if errors.As(err, &why) {
+				zh, en = "供应商"+why.Zh, "supplier: "+why.Message
+			}
+			fields = append(fields, errs.Field(item+".supplier_uscc", "invalid_uscc", zh, en, nil))
 		}
 		before := len(fields)
 		fields = checkFen(fields, item+".amount_fen", p.AmountFen)

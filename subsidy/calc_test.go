@@ -225,6 +225,9 @@ func TestCalculate_Refuses(t *testing.T) {
 					if f.Zh == "" || f.Message == "" || f.Zh == f.Message {
 						t.Errorf("field error %s is not bilingual: %+v", tc.location, f)
 					}
+					if f.Code == "invalid_uscc" && !strings.Contains(f.Zh, "校验码") {
+						t.Errorf("the supplier code error does not say what is wrong: %s", f.Zh)
+					}
 					return
 				}
 			}
