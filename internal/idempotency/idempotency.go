@@ -110,9 +110,10 @@ func Begin(ctx context.Context, tx *sqlx.Tx, k Key, fingerprint [32]byte) (*Stor
 			return nil, nil
 		}
 		var row struct {
-			Fingerprint []byte          `db:"fingerprint"`
-			Status      sql.NullInt32   `db:"status"`
-			Response    json.RawMessage `db:"response"`
+			Fingerprint []byte        `db:"fingerprint"`
+			Status      sql.NullInt32 `db:"status"`
+			Response    []byte        `db:"response"` // NULL for an answer without a body
+
 		}
 		err = tx.GetContext(ctx, &row, `SELECT fingerprint, status, response FROM idempotency_keys
 			WHERE account_id = $1 AND operation = $2 AND key = $3 FOR UPDATE`, k.Account, k.Operation, k.Key)
@@ -128,7 +129,7 @@ func Begin(ctx context.Context, tx *sqlx.Tx, k Key, fingerprint [32]byte) (*Stor
 		case !row.Status.Valid:
 			return nil, ErrUnfinished
 		}
-		return &Stored{Status: int(row.Status.Int32), Body: row.Response}, nil
+		return &Stored{Status: int(row.Status.Int32), Body: json.RawMessage(row.Response)}, nil
 	}
 	return nil, errs.New(errs.Conflict, "idempotency_busy", "该幂等键正在被处理，请稍后重试",
 		"this Idempotency-Key is busy; try again shortly")

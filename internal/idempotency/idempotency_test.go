@@ -296,3 +296,48 @@ func must(fp [32]byte, err error) [32]byte {
 	}
 	return fp
 }
+
+func TestBegin_AnswerWithoutBodyReplays(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	p, k := newPaymentsWithKey(t, "cancel-payout", "no-body")
+	fp := must(Fingerprint("POST", "/v1/test/cancel", nil))
+	var stored *Stored
+	for range 2 {
+		err := postgres.InTx(ctx, p.db, func(tx *sqlx.Tx) (err error) {
+			if stored, err = Begin(ctx, tx, k, fp); err != nil || stored != nil {
+				return err
+			}
+			return Finish(ctx, tx, k, 204, nil)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if stored == nil || stored.Status != 204 || len(stored.Body) != 0 {
+		t.Fatalf("replayed %+v, want 204 without a body", stored)
+	}
+	var out payment
+	if err := stored.Decode(&out); err != nil || out != (payment{}) {
+		t.Errorf("Decode of no body: %+v, %v", out, err)
+	}
+}
+
+func TestBegin_KeyCommittedWithoutAnswerIsAnError(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	p, k := newPaymentsWithKey(t, "approve-payout", "forgot-finish")
+	fp := must(Fingerprint("POST", "/v1/test/approve", nil))
+	claim := func() error {
+		return postgres.InTx(ctx, p.db, func(tx *sqlx.Tx) error {
+			_, err := Begin(ctx, tx, k, fp)
+			return err
+		})
+	}
+	if err := claim(); err != nil {
+		t.Fatal(err)
+	}
+	if err := claim(); !errors.Is(err, ErrUnfinished) {
+		t.Errorf("err = %v, want ErrUnfinished", err)
+	}
+}
