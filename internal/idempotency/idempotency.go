@@ -113,7 +113,6 @@ func Begin(ctx context.Context, tx *sqlx.Tx, k Key, fingerprint [32]byte) (*Stor
 			Fingerprint []byte        `db:"fingerprint"`
 			Status      sql.NullInt32 `db:"status"`
 			Response    []byte        `db:"response"` // NULL for an answer without a body
-
 		}
 		err = tx.GetContext(ctx, &row, `SELECT fingerprint, status, response FROM idempotency_keys
 			WHERE account_id = $1 AND operation = $2 AND key = $3 FOR UPDATE`, k.Account, k.Operation, k.Key)
