@@ -1,0 +1,9 @@
+package idempotency
+
+import (
+	"testing"
+
+	"talentd/internal/pgtest"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
