@@ -72,7 +72,7 @@ func (s *Service) Nominations(ctx context.Context, programmeID int64, q page.Que
 	if err != nil {
 		return page.Of[Nomination]{}, err
 	}
-	return listPage(q, func(after int64, limit int) ([]Nomination, error) {
+	return page.Fetch(q, func(after int64, limit int) ([]Nomination, error) {
 		return listNominations(ctx, s.db, programmeID, scope.All(), scope.EnterpriseID(), after, limit)
 	}, func(n Nomination) int64 { return n.ID })
 }
@@ -149,7 +149,7 @@ func (s *Service) Awards(ctx context.Context, programmeID int64, q page.Query) (
 	if err != nil {
 		return page.Of[Award]{}, err
 	}
-	return listPage(q, func(after int64, limit int) ([]Award, error) {
+	return page.Fetch(q, func(after int64, limit int) ([]Award, error) {
 		return listAwards(ctx, s.db, programmeID, scope.All(), scope.EnterpriseID(), after, limit)
 	}, func(a Award) int64 { return a.ID })
 }

@@ -65,7 +65,7 @@ func (s *Service) Programmes(ctx context.Context, f ProgrammeFilter, q page.Quer
 	if err != nil {
 		return page.Of[Programme]{}, err
 	}
-	return listPage(q, func(after int64, limit int) ([]Programme, error) {
+	return page.Fetch(q, func(after int64, limit int) ([]Programme, error) {
 		return listProgrammes(ctx, s.db, f, onlyOpen, after, limit)
 	}, func(p Programme) int64 { return p.ID })
 }
