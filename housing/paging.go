@@ -2,16 +2,7 @@ package housing
 
 import "talentd/internal/page"
 
-// listPage reads one page of a listing keyed by id: fetch returns up to limit rows after the
-// cursor's id, one more than the page holds, so the page knows whether another follows.
+// listPage reads one page of a listing keyed by id (see page.Fetch).
 func listPage[T any](q page.Query, fetch func(after int64, limit int) ([]T, error), id func(T) int64) (page.Of[T], error) {
-	after, err := q.After()
-	if err != nil {
-		return page.Of[T]{}, err
-	}
-	rows, err := fetch(after, q.Size()+1)
-	if err != nil {
-		return page.Of[T]{}, err
-	}
-	return page.Build(rows, q.Size(), id), nil
+	return page.Fetch(q, fetch, id)
 }

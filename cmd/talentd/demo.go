@@ -98,8 +98,13 @@ func seedDemoLocked(ctx context.Context, svc *services, today civil.Date, stdout
 	if err != nil {
 		return fmt.Errorf("seed housing: %w", err)
 	}
+	subsidyLoaded, err := svc.subsidy.SeedDemo(ctx, today)
+	if err != nil {
+		return fmt.Errorf("seed subsidies: %w", err)
+	}
 	log.Info("demo data ready", "as_of", today.String(), "enterprises_created", newEnterprises, "talents_created", newTalents,
-		"cards_issued", newCards, "housing_loaded", housingLoaded, "accounts_created", newAccounts,
+		"cards_issued", newCards, "housing_loaded", housingLoaded, "subsidy_loaded", subsidyLoaded,
+		"accounts_created", newAccounts,
 		"duration", time.Since(start).Round(time.Millisecond))
 	if newAccounts == 0 {
 		return nil

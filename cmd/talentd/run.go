@@ -30,6 +30,7 @@ import (
 	"talentd/internal/secrets"
 	"talentd/internal/vocab"
 	"talentd/migrations"
+	"talentd/subsidy"
 	"talentd/talent"
 	"talentd/web"
 )
@@ -285,6 +286,7 @@ type services struct {
 	talent    *talent.Service
 	greencard *greencard.Service
 	housing   *housing.Service
+	subsidy   *subsidy.Service
 }
 
 func newServices(db *sqlx.DB, sec secrets.Secrets, c *config, log *slog.Logger) (*services, error) {
@@ -304,6 +306,8 @@ func newServices(db *sqlx.DB, sec secrets.Secrets, c *config, log *slog.Logger) 
 	reg.Subscribe(cards.Hooks())
 	homes := housing.NewService(db, ring, reg, housing.Options{})
 	reg.Subscribe(homes.Hooks())
+	subsidies := subsidy.NewService(db, ring, reg, subsidy.Options{})
+	reg.Subscribe(subsidies.Hooks())
 	return &services{
 		db:        db,
 		accounts:  accounts.NewService(db, accounts.Options{Pepper: sec.TokenPepper, SessionTTL: c.SessionTTL, Logger: log}),
@@ -311,6 +315,7 @@ func newServices(db *sqlx.DB, sec secrets.Secrets, c *config, log *slog.Logger) 
 		talent:    reg,
 		greencard: cards,
 		housing:   homes,
+		subsidy:   subsidies,
 	}, nil
 }
 
@@ -327,9 +332,11 @@ func newHTTP(db *sqlx.DB, s *services, log *slog.Logger) *httpapi.Server {
 	talent.Register(srv.API, s.talent)
 	greencard.Register(srv.API, s.greencard)
 	housing.Register(srv.API, s.housing)
+	subsidy.Register(srv.API, s.subsidy)
 	lists := append([]*vocab.List{auth.RoleVocab}, talent.Vocabularies()...)
 	lists = append(lists, greencard.Vocabularies()...)
-	httpapi.RegisterVocabularies(srv.API, append(lists, housing.Vocabularies()...), s.greencard.ServiceVocabulary)
+	lists = append(lists, housing.Vocabularies()...)
+	httpapi.RegisterVocabularies(srv.API, append(lists, subsidy.Vocabularies()...), s.greencard.ServiceVocabulary)
 	return srv
 }
 

@@ -1,0 +1,70 @@
+package subsidy
+
+import (
+	"errors"
+	"testing"
+
+	"talentd/internal/errs"
+)
+
+func TestService_Programmes(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	p := f.programme(t, "bishan_talent", 2026, 1000)
+	if p.RemainingFen != 1000 || p.Status != ProgrammeOpen || p.Rules == nil {
+		t.Errorf("created: %+v", p)
+	}
+
+	t.Run("ErrProgrammeCode", func(t *testing.T) {
+		_, err := f.svc.CreateProgramme(office, ProgrammeInput{Kind: KindAward, Code: "bishan_talent", Name: "again",
+			Year: 2026, BudgetFen: 1})
+		if !errors.Is(err, ErrProgrammeCode) {
+			t.Fatalf("duplicate code: %v", err)
+		}
+	})
+
+	t.Run("RulesKept", func(t *testing.T) {
+		q, err := f.svc.CreateProgramme(office, ProgrammeInput{Kind: KindEnterpriseSubsidy, Code: "local_supply", Name: "本地配套",
+			Year: 2026, BudgetFen: 830_000_000, Rules: Rules{"rate_bp": float64(300)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := f.svc.Programme(office, q.ID)
+		if err != nil || got.Rules["rate_bp"] != float64(300) {
+			t.Fatalf("rules read back: %v %v", got.Rules, err)
+		}
+	})
+
+	t.Run("ErrKindFixed", func(t *testing.T) {
+		in := ProgrammeInput{Kind: KindEnterpriseSubsidy, Code: p.Code, Name: p.Name, Year: p.Year, BudgetFen: p.BudgetFen}
+		if _, err := f.svc.UpdateProgramme(office, p.ID, 0, in); !errors.Is(err, ErrKindFixed) {
+			t.Fatalf("kind change: %v", err)
+		}
+	})
+
+	t.Run("BudgetBelowCommitted", func(t *testing.T) {
+		award(t, f, p.ID, f.talent(t), 600)
+		in := ProgrammeInput{Kind: KindAward, Code: p.Code, Name: p.Name, Year: p.Year, BudgetFen: 599}
+		_, err := f.svc.UpdateProgramme(office, p.ID, 0, in)
+		if errs.KindOf(err) != errs.Conflict || !errors.Is(err, errs.New(errs.Conflict, "budget_below_committed", "", "")) {
+			t.Fatalf("budget below committed: %v", err)
+		}
+		in.BudgetFen = 600
+		got, err := f.svc.UpdateProgramme(office, p.ID, 0, in)
+		if err != nil || got.RemainingFen != 0 || got.CommittedFen != 600 {
+			t.Fatalf("budget down to committed: %+v %v", got, err)
+		}
+	})
+
+	t.Run("Closed", func(t *testing.T) {
+		q := f.programme(t, "closed_one", 2026, 1000)
+		if _, err := f.svc.SetProgrammeStatus(office, q.ID, q.Version, ProgrammeClosed); err != nil {
+			t.Fatal(err)
+		}
+		_, err := f.svc.Award(office, q.ID, AwardInput{TalentID: f.talent(t), AmountFen: 10,
+			Instalments: []InstalmentInput{{DueOn: civilDate(2026, 3, 1), AmountFen: 10}}})
+		if !errors.Is(err, ErrProgrammeClosed) {
+			t.Fatalf("award in a closed programme: %v", err)
+		}
+	})
+}
