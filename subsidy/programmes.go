@@ -1,8 +1,10 @@
 package subsidy
 
 import (
+	"bytes"
 	"database/sql/driver"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -92,9 +94,12 @@ func (in ProgrammeInput) normalise() (ProgrammeInput, error) {
 		fields = append(fields, errs.Field("body.budget_fen", "invalid", "预算金额应大于 0（单位：分）",
 			"the budget is more than 0 fen", int64(in.BudgetFen)))
 	}
-	if raw, err := json.Marshal(map[string]any(in.Rules)); err != nil || len(raw) > maxRulesBytes {
+	raw, err := json.Marshal(map[string]any(in.Rules))
+	if err != nil || len(raw) > maxRulesBytes {
 		fields = append(fields, errs.Field("body.rules", "too_large", "项目规则内容过长（不超过 64 KB）",
 			"the rules are too large (at most 64 KB)", nil))
+	} else if in.Kind == KindEnterpriseSubsidy {
+		fields = append(fields, subsidyRulesProblems(raw)...)
 	}
 	if len(fields) > 0 {
 		return in, errs.Fields(fields...)
@@ -124,3 +129,21 @@ var (
 			p.CommittedFen.Yuan(), budget.Yuan())
 	}
 )
+
+// subsidyRulesProblems checks an enterprise-subsidy programme's rules as the calculation will read
+// them (calc.go): known members only, amounts and rates in range.
+func subsidyRulesProblems(raw []byte) []errs.FieldError {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	var r SubsidyRules
+	if err := dec.Decode(&r); err != nil {
+		return []errs.FieldError{errs.Field("body.rules", "rules_unreadable",
+			"补贴规则格式不正确：只能包含研发平台（rd_platform）、研发投入（rd_investment）、本地配套（local_supply）和总上限（cap_fen）",
+			"the subsidy rules may hold only rd_platform, rd_investment, local_supply and cap_fen, in their documented shapes", nil)}
+	}
+	var e *errs.Error
+	if err := r.Validate("body.rules"); errors.As(err, &e) {
+		return e.Fields
+	}
+	return nil
+}

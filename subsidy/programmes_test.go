@@ -25,13 +25,33 @@ func TestService_Programmes(t *testing.T) {
 
 	t.Run("RulesKept", func(t *testing.T) {
 		q, err := f.svc.CreateProgramme(office, ProgrammeInput{Kind: KindEnterpriseSubsidy, Code: "local_supply", Name: "本地配套",
-			Year: 2026, BudgetFen: 830_000_000, Rules: Rules{"rate_bp": float64(300)}})
+			Year: 2026, BudgetFen: 830_000_000, Rules: Rules{"local_supply": map[string]any{"rate_bp": float64(300)}}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		got, err := f.svc.Programme(office, q.ID)
-		if err != nil || got.Rules["rate_bp"] != float64(300) {
+		ls, _ := got.Rules["local_supply"].(map[string]any)
+		if err != nil || ls["rate_bp"] != float64(300) {
 			t.Fatalf("rules read back: %v %v", got.Rules, err)
+		}
+	})
+
+	// An enterprise subsidy's rules are the calculation's: unknown members and rates above 100 %
+	// are refused at the edge, naming the field, and nothing is created.
+	t.Run("SubsidyRulesChecked", func(t *testing.T) {
+		for name, c := range map[string]struct {
+			rules Rules
+			loc   string
+		}{
+			"unknown member": {Rules{"rate_bp": float64(300)}, "body.rules"},
+			"rate too high":  {Rules{"rd_investment": map[string]any{"rate_bp": float64(20000)}}, "body.rules.rd_investment.rate_bp"},
+		} {
+			_, err := f.svc.CreateProgramme(office, ProgrammeInput{Kind: KindEnterpriseSubsidy, Code: "bad_rules", Name: "研发投入",
+				Year: 2026, BudgetFen: 1000, Rules: c.rules})
+			var e *errs.Error
+			if !errors.As(err, &e) || e.Kind != errs.Invalid || len(e.Fields) == 0 || e.Fields[0].Location != c.loc {
+				t.Errorf("%s: %v", name, err)
+			}
 		}
 	})
 
