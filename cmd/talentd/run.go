@@ -536,6 +536,7 @@ func (s *services) sealed() []sealedKind {
 		{"identity numbers", s.talent.Reencrypt},
 		{"card signing keys", s.greencard.Reencrypt},
 		{"housing applicant identity numbers and round seeds", s.housing.Reencrypt},
+		{"subsidy payout bank account numbers", s.subsidy.Reencrypt},
 	}
 }
 
