@@ -7,6 +7,7 @@ import (
 	"talentd/internal/errs"
 	"talentd/internal/iso20022"
 	"talentd/internal/money"
+	"talentd/internal/vocab"
 )
 
 // RunStatus is where a payout run stands: created, exported (its pain.001 file was downloaded)
@@ -41,6 +42,20 @@ var districtDebtor = iso20022.Party{
 	Account: iso20022.Account{Number: "3100021809024900001"},
 	Agent:   iso20022.Agent{CNAPS: "102653000218"},
 }
+
+// The payout run enumerations; Vocabularies may list them beside the other subsidy lists.
+var (
+	RunStatusVocab = vocab.NewList("subsidy_payout_run_status",
+		vocab.T("created", "已生成", "Created"),
+		vocab.T("exported", "已导出付款文件", "Exported"),
+		vocab.T("settled", "已结清", "Settled"),
+	)
+	RunLineStatusVocab = vocab.NewList("subsidy_payout_run_line_status",
+		vocab.T("pending", "待银行处理", "Pending"),
+		vocab.T("paid", "已付款", "Paid"),
+		vocab.T("rejected", "银行退回", "Rejected"),
+	)
+)
 
 // runRoles create, read, export and settle payout runs.
 var runRoles = []auth.Role{auth.RoleAdmin, auth.RoleFinance}

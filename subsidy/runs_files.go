@@ -100,9 +100,6 @@ func (s *Service) WriteRunFile(ctx context.Context, id int64, w io.Writer) error
 // runCSVHeader is the header row of a run's CSV export.
 var runCSVHeader = []string{"批次报文号", "付款编号", "付款单号", "收款人", "收款账号", "开户行", "金额(元)", "资助项目", "状态", "退回原因"}
 
-// runLineStatusZh names a line's status for clerks.
-var runLineStatusZh = map[RunLineStatus]string{RunLinePending: "待银行处理", RunLinePaid: "已付款", RunLineRejected: "银行退回"}
-
 // WriteRunCSV writes a run's lines as CSV (UTF-8 with BOM, Chinese headers) for the clerks'
 // records (finance, admin). Accounts are masked: the bank gets the full numbers only in the pain.001 file.
 func (s *Service) WriteRunCSV(ctx context.Context, id int64, w io.Writer) error {
@@ -124,7 +121,7 @@ func (s *Service) WriteRunCSV(ctx context.Context, id int64, w io.Writer) error 
 	for _, l := range r.Lines {
 		py := payouts[l.PayoutID]
 		if err := cw.Write([]string{r.MessageID, l.EndToEndID, strconv.FormatInt(l.PayoutID, 10), py.Holder, py.Masked,
-			py.BankName, l.AmountFen.String(), py.ProgrammeName, runLineStatusZh[l.Status], l.ReasonCode}); err != nil {
+			py.BankName, l.AmountFen.String(), py.ProgrammeName, RunLineStatusVocab.Label(string(l.Status), "zh"), l.ReasonCode}); err != nil {
 			return err
 		}
 	}
