@@ -15,6 +15,7 @@ func Register(api huma.API, s *Service) {
 	registerProgrammes(api, s)
 	registerAwards(api, s)
 	registerPayouts(api, s)
+	registerRuns(api, s)
 }
 
 // subsidyIDInput names a programme by its id.
