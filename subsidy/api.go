@@ -14,6 +14,7 @@ var tags = []string{"Subsidies"}
 func Register(api huma.API, s *Service) {
 	registerProgrammes(api, s)
 	registerAwards(api, s)
+	registerApplications(api, s)
 }
 
 // subsidyIDInput names a programme by its id.
