@@ -15,17 +15,17 @@ import (
 	"talentd/internal/vocab"
 )
 
-// ApplicationStatus is where an enterprise's application stands: submitted (waiting for the
+// SubsidyApplicationStatus is where an enterprise's application stands: submitted (waiting for the
 // office), approved (its payout is scheduled), rejected, or returned (the enterprise corrects and
 // submits it again).
-type ApplicationStatus string
+type SubsidyApplicationStatus string
 
-// Application statuses.
+// Subsidy application statuses.
 const (
-	ApplicationSubmitted ApplicationStatus = "submitted"
-	ApplicationApproved  ApplicationStatus = "approved"
-	ApplicationRejected  ApplicationStatus = "rejected"
-	ApplicationReturned  ApplicationStatus = "returned"
+	ApplicationSubmitted SubsidyApplicationStatus = "submitted"
+	ApplicationApproved  SubsidyApplicationStatus = "approved"
+	ApplicationRejected  SubsidyApplicationStatus = "rejected"
+	ApplicationReturned  SubsidyApplicationStatus = "returned"
 )
 
 // ApplicationStatusVocab lists the statuses of an application.
@@ -36,39 +36,41 @@ var ApplicationStatusVocab = vocab.NewList("subsidy_application_status",
 	vocab.T("returned", "已退回待补正", "Returned for correction"),
 )
 
-// Schema describes an ApplicationStatus.
-func (ApplicationStatus) Schema(huma.Registry) *huma.Schema { return ApplicationStatusVocab.Schema() }
+// Schema describes a SubsidyApplicationStatus.
+func (SubsidyApplicationStatus) Schema(huma.Registry) *huma.Schema {
+	return ApplicationStatusVocab.Schema()
+}
 
 // LineAdjustment is the working line of the office's adjustment of the calculated amount.
 const LineAdjustment = "adjustment"
 
-// Application is an enterprise's application under an enterprise-subsidy programme: the figures
+// SubsidyApplication is an enterprise's application under an enterprise-subsidy programme: the figures
 // it declared, the amount the programme's rules give with the working, line by line, and the
 // office's decision. AmountFen is the amount granted: the calculated amount, or the office's
 // adjustment of it (then the working ends with an adjustment line, so the lines add up to it).
-type Application struct {
-	ID             int64              `db:"id" json:"id"`
-	ProgrammeID    int64              `db:"programme_id" json:"programme_id"`
-	EnterpriseID   int64              `db:"enterprise_id" json:"enterprise_id"`
-	EnterpriseName string             `db:"enterprise_name" json:"enterprise_name"`
-	Declared       SubsidyDeclaration `db:"declared" json:"declared"`
-	CalculatedFen  money.Fen          `db:"calculated_fen" json:"calculated_fen" doc:"The amount the programme's rules give, in fen"`
-	AmountFen      money.Fen          `db:"amount_fen" json:"amount_fen" doc:"The amount granted, in fen: the calculated amount unless the office adjusted it"`
-	AdjustReason   string             `db:"adjust_reason" json:"adjust_reason,omitempty"`
-	Status         ApplicationStatus  `db:"status" json:"status"`
-	DecisionReason string             `db:"decision_reason" json:"decision_reason,omitempty"`
-	DecidedAt      *time.Time         `db:"decided_at" json:"decided_at,omitempty"`
-	PayoutID       *int64             `db:"payout_id" json:"payout_id,omitempty" doc:"The payout of an approved application"`
-	Working        []WorkingLine      `db:"-" json:"working" nullable:"false" doc:"The calculation, line by line"`
-	Attachments    []Attachment       `db:"-" json:"attachments" nullable:"false"`
-	Version        int                `db:"version" json:"version"`
-	CreatedAt      time.Time          `db:"created_at" json:"created_at"`
-	UpdatedAt      time.Time          `db:"updated_at" json:"updated_at"`
+type SubsidyApplication struct {
+	ID             int64                    `db:"id" json:"id"`
+	ProgrammeID    int64                    `db:"programme_id" json:"programme_id"`
+	EnterpriseID   int64                    `db:"enterprise_id" json:"enterprise_id"`
+	EnterpriseName string                   `db:"enterprise_name" json:"enterprise_name"`
+	Declared       SubsidyDeclaration       `db:"declared" json:"declared"`
+	CalculatedFen  money.Fen                `db:"calculated_fen" json:"calculated_fen" doc:"The amount the programme's rules give, in fen"`
+	AmountFen      money.Fen                `db:"amount_fen" json:"amount_fen" doc:"The amount granted, in fen: the calculated amount unless the office adjusted it"`
+	AdjustReason   string                   `db:"adjust_reason" json:"adjust_reason,omitempty"`
+	Status         SubsidyApplicationStatus `db:"status" json:"status"`
+	DecisionReason string                   `db:"decision_reason" json:"decision_reason,omitempty"`
+	DecidedAt      *time.Time               `db:"decided_at" json:"decided_at,omitempty"`
+	PayoutID       *int64                   `db:"payout_id" json:"payout_id,omitempty" doc:"The payout of an approved application"`
+	Working        []WorkingLine            `db:"-" json:"working" nullable:"false" doc:"The calculation, line by line"`
+	Attachments    []SubsidyAttachment      `db:"-" json:"attachments" nullable:"false"`
+	Version        int                      `db:"version" json:"version"`
+	CreatedAt      time.Time                `db:"created_at" json:"created_at"`
+	UpdatedAt      time.Time                `db:"updated_at" json:"updated_at"`
 }
 
-// Attachment is the metadata of a file that supports an application; the file itself stays in the
+// SubsidyAttachment is the metadata of a file that supports an application; the file itself stays in the
 // office's document system.
-type Attachment struct {
+type SubsidyAttachment struct {
 	ID            int64  `db:"id" json:"id"`
 	ApplicationID int64  `db:"application_id" json:"-"`
 	FileName      string `db:"file_name" json:"file_name"`
@@ -76,47 +78,47 @@ type Attachment struct {
 	SizeBytes     *int64 `db:"size_bytes" json:"size_bytes,omitempty"`
 }
 
-// ApplicationInput is what an enterprise declares in an application, on submission and on
+// SubsidyApplicationInput is what an enterprise declares in an application, on submission and on
 // correction.
-type ApplicationInput struct {
-	ProgrammeID   int64              `json:"programme_id" minimum:"1" doc:"An open enterprise-subsidy programme"`
-	EnterpriseID  int64              `json:"enterprise_id,omitempty" minimum:"0" doc:"The applying enterprise; HR applies for its own and may leave it out, the office must name it"`
-	PlatformLevel PlatformLevel      `json:"platform_level,omitempty" doc:"Level of the enterprise's R&D platform, if it has one"`
-	RDSpendingFen money.Fen          `json:"rd_spending_fen" minimum:"0" doc:"R&D spending of the year, in fen"`
-	Purchases     []SupplierPurchase `json:"purchases,omitempty" maxItems:"1000" doc:"Purchases from supplier enterprises"`
-	Attachments   []AttachmentInput  `json:"attachments,omitempty" maxItems:"50" doc:"Supporting files' metadata"`
+type SubsidyApplicationInput struct {
+	ProgrammeID   int64                    `json:"programme_id" minimum:"1" doc:"An open enterprise-subsidy programme"`
+	EnterpriseID  int64                    `json:"enterprise_id,omitempty" minimum:"0" doc:"The applying enterprise; HR applies for its own and may leave it out, the office must name it"`
+	PlatformLevel PlatformLevel            `json:"platform_level,omitempty" doc:"Level of the enterprise's R&D platform, if it has one"`
+	RDSpendingFen money.Fen                `json:"rd_spending_fen" minimum:"0" doc:"R&D spending of the year, in fen"`
+	Purchases     []SupplierPurchase       `json:"purchases,omitempty" maxItems:"1000" doc:"Purchases from supplier enterprises"`
+	Attachments   []SubsidyAttachmentInput `json:"attachments,omitempty" maxItems:"50" doc:"Supporting files' metadata"`
 }
 
-// AttachmentInput names a supporting file by its name and SHA-256 digest.
-type AttachmentInput struct {
+// SubsidyAttachmentInput names a supporting file by its name and SHA-256 digest.
+type SubsidyAttachmentInput struct {
 	FileName  string `json:"file_name" minLength:"1" maxLength:"255"`
 	SHA256    string `json:"sha256" minLength:"64" maxLength:"64" pattern:"^[0-9a-fA-F]{64}$" doc:"SHA-256 of the file, 64 hexadecimal digits"`
 	SizeBytes *int64 `json:"size_bytes,omitempty" minimum:"0"`
 }
 
-// ApproveInput is the office's approval: the calculated amount, or an adjusted one with its reason.
-type ApproveInput struct {
+// SubsidyApproveInput is the office's approval: the calculated amount, or an adjusted one with its reason.
+type SubsidyApproveInput struct {
 	AdjustedAmountFen *money.Fen `json:"adjusted_amount_fen,omitempty" minimum:"1" doc:"The amount granted instead of the calculated one, in fen; a reason is then required"`
 	Reason            string     `json:"reason,omitempty" maxLength:"1000" doc:"Why the amount was adjusted"`
 }
 
-// DecisionInput is the reason of a rejection or a return.
-type DecisionInput struct {
+// SubsidyDecisionInput is the reason of a rejection or a return.
+type SubsidyDecisionInput struct {
 	Reason string `json:"reason" minLength:"1" maxLength:"1000"`
 }
 
 func init() {
 	vocab.AddFieldLabels(map[string]vocab.Label{
-		"programme_id":                   {Zh: "资助项目", En: "Programme"},
-		"ApplicationInput.enterprise_id": {Zh: "申请企业", En: "Applying enterprise"},
-		"SupplierPurchase.amount_fen":    {Zh: "采购金额（分）", En: "Purchase amount (fen)"},
-		"attachments":                    {Zh: "证明材料", En: "Attachments"},
-		"file_name":                      {Zh: "文件名", En: "File name"},
-		"sha256":                         {Zh: "文件摘要（SHA-256）", En: "File digest (SHA-256)"},
-		"size_bytes":                     {Zh: "文件大小（字节）", En: "File size (bytes)"},
-		"adjusted_amount_fen":            {Zh: "调整后金额（分）", En: "Adjusted amount (fen)"},
-		"ApproveInput.reason":            {Zh: "调整理由", En: "Reason for the adjustment"},
-		"DecisionInput.reason":           {Zh: "理由", En: "Reason"},
+		"SubsidyApplicationInput.programme_id":    {Zh: "资助项目", En: "Programme"},
+		"SubsidyApplicationInput.enterprise_id":   {Zh: "申请企业", En: "Applying enterprise"},
+		"SupplierPurchase.amount_fen":             {Zh: "采购金额（分）", En: "Purchase amount (fen)"},
+		"SubsidyApplicationInput.attachments":     {Zh: "证明材料", En: "Attachments"},
+		"SubsidyAttachmentInput.file_name":        {Zh: "文件名", En: "File name"},
+		"SubsidyAttachmentInput.sha256":           {Zh: "文件摘要（SHA-256）", En: "File digest (SHA-256)"},
+		"SubsidyAttachmentInput.size_bytes":       {Zh: "文件大小（字节）", En: "File size (bytes)"},
+		"SubsidyApproveInput.adjusted_amount_fen": {Zh: "调整后金额（分）", En: "Adjusted amount (fen)"},
+		"SubsidyApproveInput.reason":              {Zh: "调整理由", En: "Reason for the adjustment"},
+		"SubsidyDecisionInput.reason":             {Zh: "理由", En: "Reason"},
 	})
 }
 
@@ -143,7 +145,7 @@ var (
 var sha256Pattern = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
 // normalise trims the input, lower-cases the digests and checks the figures and attachments.
-func (in ApplicationInput) normalise() (ApplicationInput, error) {
+func (in SubsidyApplicationInput) normalise() (SubsidyApplicationInput, error) {
 	var fields []errs.FieldError
 	if err := in.declaration().Validate("body"); err != nil {
 		if e, ok := err.(*errs.Error); ok {
@@ -178,12 +180,12 @@ func (in ApplicationInput) normalise() (ApplicationInput, error) {
 }
 
 // declaration is the figures of the input as the calculation reads them.
-func (in ApplicationInput) declaration() SubsidyDeclaration {
+func (in SubsidyApplicationInput) declaration() SubsidyDeclaration {
 	return SubsidyDeclaration{PlatformLevel: in.PlatformLevel, RDSpendingFen: in.RDSpendingFen, Purchases: in.Purchases}
 }
 
 // check refuses an adjustment without a reason or beyond what the calculation allows.
-func (in ApproveInput) check() (ApproveInput, error) {
+func (in SubsidyApproveInput) check() (SubsidyApproveInput, error) {
 	in.Reason = strings.TrimSpace(in.Reason)
 	if in.AdjustedAmountFen == nil {
 		return in, nil

@@ -12,25 +12,25 @@ import (
 )
 
 type submitApplicationInput struct {
-	Body ApplicationInput
+	Body SubsidyApplicationInput
 }
 
 type correctApplicationInput struct {
 	ID      int64  `path:"id" minimum:"1"`
 	IfMatch string `header:"If-Match" maxLength:"32"`
-	Body    ApplicationInput
+	Body    SubsidyApplicationInput
 }
 
 type approveApplicationInput struct {
 	ID      int64  `path:"id" minimum:"1"`
 	IfMatch string `header:"If-Match" maxLength:"32"`
-	Body    ApproveInput
+	Body    SubsidyApproveInput
 }
 
 type decideApplicationInput struct {
 	ID      int64  `path:"id" minimum:"1"`
 	IfMatch string `header:"If-Match" maxLength:"32"`
-	Body    DecisionInput
+	Body    SubsidyDecisionInput
 }
 
 type listApplicationsInput struct {
@@ -38,7 +38,7 @@ type listApplicationsInput struct {
 }
 
 // applicationAnswer answers with an application and its entity tag.
-func applicationAnswer(a Application, err error) (*subsidyETagOutput[Application], error) {
+func applicationAnswer(a SubsidyApplication, err error) (*subsidyETagOutput[SubsidyApplication], error) {
 	return withETag(a, a.Version, err)
 }
 
@@ -50,21 +50,21 @@ func registerApplications(api huma.API, s *Service) {
 			"programme's rules and returned with its working, line by line; purchases from suppliers that are not registered " +
 			"local supplier enterprises do not count, each with a line saying so.",
 		Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
-	}, applicantRoles...), func(ctx context.Context, in *submitApplicationInput) (*subsidyETagOutput[Application], error) {
+	}, applicantRoles...), func(ctx context.Context, in *submitApplicationInput) (*subsidyETagOutput[SubsidyApplication], error) {
 		return applicationAnswer(s.SubmitApplication(ctx, in.Body))
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
 		OperationID: "list-subsidy-applications", Method: http.MethodGet, Path: "/v1/subsidy/applications", Tags: tags,
 		Summary: "List enterprise-subsidy applications", Description: "HR sees its own enterprise's applications.",
-	}, readerRoles...), func(ctx context.Context, in *listApplicationsInput) (*subsidyPage[Application], error) {
+	}, readerRoles...), func(ctx context.Context, in *listApplicationsInput) (*subsidyPage[SubsidyApplication], error) {
 		return pageAnswer(s.Applications(ctx, in.Query))
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
 		OperationID: "get-subsidy-application", Method: http.MethodGet, Path: "/v1/subsidy/applications/{id}", Tags: tags,
 		Summary: "An application with its working and attachments", Errors: []int{http.StatusNotFound},
-	}, readerRoles...), func(ctx context.Context, in *subsidyIDInput) (*subsidyETagOutput[Application], error) {
+	}, readerRoles...), func(ctx context.Context, in *subsidyIDInput) (*subsidyETagOutput[SubsidyApplication], error) {
 		return applicationAnswer(s.Application(ctx, in.ID))
 	})
 
@@ -73,7 +73,7 @@ func registerApplications(api huma.API, s *Service) {
 		Summary:     "Correct a submitted or returned application and submit it again",
 		Description: "The figures and attachments are replaced and the amount recalculated; the programme and enterprise stay. Send the ETag as read in If-Match (412 when stale).",
 		Errors:      []int{http.StatusNotFound, http.StatusConflict, http.StatusPreconditionFailed, http.StatusUnprocessableEntity},
-	}, applicantRoles...), func(ctx context.Context, in *correctApplicationInput) (*subsidyETagOutput[Application], error) {
+	}, applicantRoles...), func(ctx context.Context, in *correctApplicationInput) (*subsidyETagOutput[SubsidyApplication], error) {
 		version, err := etag.Version(in.IfMatch)
 		if err != nil {
 			return nil, err
@@ -87,7 +87,7 @@ func registerApplications(api huma.API, s *Service) {
 		Description: "The calculated amount, or adjusted_amount_fen with a reason, is reserved of the programme's budget (409 " +
 			"budget_exceeded when it does not fit) and one pending payout to the enterprise is created, prepared by the approver.",
 		Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusPreconditionFailed, http.StatusUnprocessableEntity},
-	}, officeRoles...), func(ctx context.Context, in *approveApplicationInput) (*subsidyETagOutput[Application], error) {
+	}, officeRoles...), func(ctx context.Context, in *approveApplicationInput) (*subsidyETagOutput[SubsidyApplication], error) {
 		version, err := etag.Version(in.IfMatch)
 		if err != nil {
 			return nil, err
@@ -97,14 +97,14 @@ func registerApplications(api huma.API, s *Service) {
 
 	for _, d := range []struct {
 		verb, what string
-		decide     func(context.Context, int64, int, DecisionInput) (Application, error)
+		decide     func(context.Context, int64, int, SubsidyDecisionInput) (SubsidyApplication, error)
 	}{{"reject", "Reject an application, with the reason", s.RejectApplication},
 		{"return", "Return an application to the enterprise for correction, with the reason", s.ReturnApplication}} {
 		huma.Register(api, auth.Allow(huma.Operation{
 			OperationID: d.verb + "-subsidy-application", Method: http.MethodPost, Path: "/v1/subsidy/applications/{id}/" + d.verb,
 			Tags: tags, Summary: d.what,
 			Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusPreconditionFailed, http.StatusUnprocessableEntity},
-		}, officeRoles...), func(ctx context.Context, in *decideApplicationInput) (*subsidyETagOutput[Application], error) {
+		}, officeRoles...), func(ctx context.Context, in *decideApplicationInput) (*subsidyETagOutput[SubsidyApplication], error) {
 			version, err := etag.Version(in.IfMatch)
 			if err != nil {
 				return nil, err

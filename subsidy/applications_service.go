@@ -88,16 +88,16 @@ func applicantEnterprise(ctx context.Context, q sqlx.QueryerContext, scope auth.
 
 // SubmitApplication files an enterprise's application under an open enterprise-subsidy programme:
 // the amount is calculated by the programme's rules and stored with its working, line by line.
-func (s *Service) SubmitApplication(ctx context.Context, in ApplicationInput) (Application, error) {
+func (s *Service) SubmitApplication(ctx context.Context, in SubsidyApplicationInput) (SubsidyApplication, error) {
 	p, scope, err := applicationScope(ctx)
 	if err != nil {
-		return Application{}, err
+		return SubsidyApplication{}, err
 	}
 	if !p.Is(applicantRoles...) {
-		return Application{}, auth.ErrForbidden
+		return SubsidyApplication{}, auth.ErrForbidden
 	}
 	if in, err = in.normalise(); err != nil {
-		return Application{}, err
+		return SubsidyApplication{}, err
 	}
 	var id int64
 	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
@@ -127,7 +127,7 @@ func (s *Service) SubmitApplication(ctx context.Context, in ApplicationInput) (A
 				"declared": in.declaration(), "amount_fen": calc.AmountFen, "attachments": in.Attachments}})
 	})
 	if err != nil {
-		return Application{}, err
+		return SubsidyApplication{}, err
 	}
 	return getApplication(ctx, s.db, id, true, 0, false)
 }
@@ -135,16 +135,16 @@ func (s *Service) SubmitApplication(ctx context.Context, in ApplicationInput) (A
 // CorrectApplication replaces the figures and attachments of a submitted or returned application
 // (HR for its own enterprise, the office) and submits it again, recalculated; ifVersion, when
 // non-zero, must match the stored version. The programme and the enterprise stay.
-func (s *Service) CorrectApplication(ctx context.Context, id int64, ifVersion int, in ApplicationInput) (Application, error) {
+func (s *Service) CorrectApplication(ctx context.Context, id int64, ifVersion int, in SubsidyApplicationInput) (SubsidyApplication, error) {
 	p, scope, err := applicationScope(ctx)
 	if err != nil {
-		return Application{}, err
+		return SubsidyApplication{}, err
 	}
 	if !p.Is(applicantRoles...) {
-		return Application{}, auth.ErrForbidden
+		return SubsidyApplication{}, auth.ErrForbidden
 	}
 	if in, err = in.normalise(); err != nil {
-		return Application{}, err
+		return SubsidyApplication{}, err
 	}
 	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		before, err := getApplication(ctx, tx, id, scope.All(), scope.EnterpriseID(), true)
@@ -180,41 +180,41 @@ func (s *Service) CorrectApplication(ctx context.Context, id int64, ifVersion in
 				"amount_fen": calc.AmountFen, "attachments": in.Attachments}})
 	})
 	if err != nil {
-		return Application{}, err
+		return SubsidyApplication{}, err
 	}
 	return getApplication(ctx, s.db, id, true, 0, false)
 }
 
 // Application returns one application the caller sees, with its working and attachments.
-func (s *Service) Application(ctx context.Context, id int64) (Application, error) {
+func (s *Service) Application(ctx context.Context, id int64) (SubsidyApplication, error) {
 	_, scope, err := applicationScope(ctx)
 	if err != nil {
-		return Application{}, err
+		return SubsidyApplication{}, err
 	}
 	return getApplication(ctx, s.db, id, scope.All(), scope.EnterpriseID(), false)
 }
 
 // Applications lists the applications the caller sees, a page at a time.
-func (s *Service) Applications(ctx context.Context, q page.Query) (page.Of[Application], error) {
+func (s *Service) Applications(ctx context.Context, q page.Query) (page.Of[SubsidyApplication], error) {
 	_, scope, err := applicationScope(ctx)
 	if err != nil {
-		return page.Of[Application]{}, err
+		return page.Of[SubsidyApplication]{}, err
 	}
-	return page.Fetch(q, func(after int64, limit int) ([]Application, error) {
+	return page.Fetch(q, func(after int64, limit int) ([]SubsidyApplication, error) {
 		return listApplications(ctx, s.db, scope.All(), scope.EnterpriseID(), after, limit)
-	}, func(a Application) int64 { return a.ID })
+	}, func(a SubsidyApplication) int64 { return a.ID })
 }
 
 // ApproveApplication grants a submitted application (the office, admin): the calculated amount or
 // an adjusted one with its reason is reserved of the programme's budget, under the programme's
 // lock, and one pending payout to the enterprise is scheduled, prepared by the approver.
-func (s *Service) ApproveApplication(ctx context.Context, id int64, ifVersion int, in ApproveInput) (Application, error) {
+func (s *Service) ApproveApplication(ctx context.Context, id int64, ifVersion int, in SubsidyApproveInput) (SubsidyApplication, error) {
 	p, err := auth.Require(ctx, officeRoles...)
 	if err != nil {
-		return Application{}, err
+		return SubsidyApplication{}, err
 	}
 	if in, err = in.check(); err != nil {
-		return Application{}, err
+		return SubsidyApplication{}, err
 	}
 	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		// The application first, then the programme (reserve locks it): every decision takes the
@@ -250,32 +250,32 @@ func (s *Service) ApproveApplication(ctx context.Context, id int64, ifVersion in
 				"payout_id": payout}})
 	})
 	if err != nil {
-		return Application{}, err
+		return SubsidyApplication{}, err
 	}
 	return getApplication(ctx, s.db, id, true, 0, false)
 }
 
 // RejectApplication refuses a submitted application with a reason (the office, admin).
-func (s *Service) RejectApplication(ctx context.Context, id int64, ifVersion int, in DecisionInput) (Application, error) {
+func (s *Service) RejectApplication(ctx context.Context, id int64, ifVersion int, in SubsidyDecisionInput) (SubsidyApplication, error) {
 	return s.closeApplication(ctx, id, ifVersion, in, ApplicationRejected, "subsidy_application.reject")
 }
 
 // ReturnApplication sends a submitted application back to the enterprise for correction, with a
 // reason (the office, admin).
-func (s *Service) ReturnApplication(ctx context.Context, id int64, ifVersion int, in DecisionInput) (Application, error) {
+func (s *Service) ReturnApplication(ctx context.Context, id int64, ifVersion int, in SubsidyDecisionInput) (SubsidyApplication, error) {
 	return s.closeApplication(ctx, id, ifVersion, in, ApplicationReturned, "subsidy_application.return")
 }
 
 // closeApplication records a decision that pays nothing: a rejection or a return.
-func (s *Service) closeApplication(ctx context.Context, id int64, ifVersion int, in DecisionInput, status ApplicationStatus,
-	action string) (Application, error) {
+func (s *Service) closeApplication(ctx context.Context, id int64, ifVersion int, in SubsidyDecisionInput, status SubsidyApplicationStatus,
+	action string) (SubsidyApplication, error) {
 	p, err := auth.Require(ctx, officeRoles...)
 	if err != nil {
-		return Application{}, err
+		return SubsidyApplication{}, err
 	}
 	reason, err := decisionReason(in.Reason)
 	if err != nil {
-		return Application{}, err
+		return SubsidyApplication{}, err
 	}
 	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		before, err := pendingApplication(ctx, tx, id, ifVersion)
@@ -290,13 +290,13 @@ func (s *Service) closeApplication(ctx context.Context, id int64, ifVersion int,
 			After: map[string]any{"status": status, "reason": reason}})
 	})
 	if err != nil {
-		return Application{}, err
+		return SubsidyApplication{}, err
 	}
 	return getApplication(ctx, s.db, id, true, 0, false)
 }
 
 // pendingApplication locks an application waiting for the office's decision.
-func pendingApplication(ctx context.Context, tx *sqlx.Tx, id int64, ifVersion int) (Application, error) {
+func pendingApplication(ctx context.Context, tx *sqlx.Tx, id int64, ifVersion int) (SubsidyApplication, error) {
 	a, err := getApplication(ctx, tx, id, true, 0, true)
 	if err != nil {
 		return a, err

@@ -92,7 +92,7 @@ func appendWorking(ctx context.Context, q sqlx.ExecerContext, id int64, seq int,
 }
 
 // replaceAttachments writes an application's attachments' metadata, replacing any earlier ones.
-func replaceAttachments(ctx context.Context, q sqlx.ExecerContext, id int64, files []AttachmentInput, by *int64) error {
+func replaceAttachments(ctx context.Context, q sqlx.ExecerContext, id int64, files []SubsidyAttachmentInput, by *int64) error {
 	if _, err := q.ExecContext(ctx, `DELETE FROM subsidy_attachments WHERE application_id = $1`, id); err != nil {
 		return translate(err, "attachments")
 	}
@@ -115,13 +115,13 @@ const applicationFrom = ` FROM subsidy_applications a JOIN enterprises e ON e.id
 
 // getApplication reads one application within the scope (all, or the enterprise's own); forUpdate
 // locks its row, so that decisions on it queue.
-func getApplication(ctx context.Context, q sqlx.QueryerContext, id int64, all bool, enterpriseID int64, forUpdate bool) (Application, error) {
+func getApplication(ctx context.Context, q sqlx.QueryerContext, id int64, all bool, enterpriseID int64, forUpdate bool) (SubsidyApplication, error) {
 	query := `SELECT ` + applicationColumns + applicationFrom +
 		` WHERE a.id = $1 AND (CAST($2 AS boolean) OR a.enterprise_id = CAST($3 AS bigint))`
 	if forUpdate {
 		query += ` FOR UPDATE OF a`
 	}
-	var a Application
+	var a SubsidyApplication
 	err := sqlx.GetContext(ctx, q, &a, query, id, all, enterpriseID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, ErrApplicationNotFound
@@ -129,15 +129,15 @@ func getApplication(ctx context.Context, q sqlx.QueryerContext, id int64, all bo
 	if err != nil {
 		return a, translate(err, "application")
 	}
-	rows := []Application{a}
+	rows := []SubsidyApplication{a}
 	err = withWorking(ctx, q, rows)
 	return rows[0], err
 }
 
 // listApplications returns up to limit applications after the id, within the scope, each with its
 // working and attachments.
-func listApplications(ctx context.Context, q sqlx.QueryerContext, all bool, enterpriseID int64, after int64, limit int) ([]Application, error) {
-	var rows []Application
+func listApplications(ctx context.Context, q sqlx.QueryerContext, all bool, enterpriseID int64, after int64, limit int) ([]SubsidyApplication, error) {
+	var rows []SubsidyApplication
 	err := sqlx.SelectContext(ctx, q, &rows, `SELECT `+applicationColumns+applicationFrom+`
 		WHERE (CAST($1 AS boolean) OR a.enterprise_id = CAST($2 AS bigint)) AND a.id > $3 ORDER BY a.id LIMIT $4`,
 		all, enterpriseID, after, limit)
@@ -162,12 +162,12 @@ type workingRow struct {
 }
 
 // withWorking fills in the applications' working lines and attachments.
-func withWorking(ctx context.Context, q sqlx.QueryerContext, apps []Application) error {
+func withWorking(ctx context.Context, q sqlx.QueryerContext, apps []SubsidyApplication) error {
 	ids := make([]int64, len(apps))
 	at := make(map[int64]int, len(apps))
 	for i, a := range apps {
 		ids[i], at[a.ID] = a.ID, i
-		apps[i].Working, apps[i].Attachments = []WorkingLine{}, []Attachment{}
+		apps[i].Working, apps[i].Attachments = []WorkingLine{}, []SubsidyAttachment{}
 	}
 	var lines []workingRow
 	err := sqlx.SelectContext(ctx, q, &lines, `SELECT application_id, rule, label_zh, label_en, basis_fen, rate_bp, cap_fen,
@@ -181,7 +181,7 @@ func withWorking(ctx context.Context, q sqlx.QueryerContext, apps []Application)
 		apps[k].Working = append(apps[k].Working, WorkingLine{Code: l.Rule, LabelZh: l.LabelZh, LabelEn: l.LabelEn,
 			BasisFen: l.BasisFen, RateBP: l.RateBP, CapFen: l.CapFen, AmountFen: l.AmountFen, Note: l.Note, NoteEn: l.NoteEn})
 	}
-	var files []Attachment
+	var files []SubsidyAttachment
 	err = sqlx.SelectContext(ctx, q, &files, `SELECT id, application_id, file_name, sha256, size_bytes FROM subsidy_attachments
 		WHERE application_id = ANY($1) ORDER BY application_id, id`, pq.Array(ids))
 	if err != nil {
@@ -195,7 +195,7 @@ func withWorking(ctx context.Context, q sqlx.QueryerContext, apps []Application)
 }
 
 // decideApplication records the office's decision on an application.
-func decideApplication(ctx context.Context, q sqlx.ExecerContext, id int64, status ApplicationStatus, amount money.Fen,
+func decideApplication(ctx context.Context, q sqlx.ExecerContext, id int64, status SubsidyApplicationStatus, amount money.Fen,
 	adjustReason, reason string, by *int64) error {
 	_, err := q.ExecContext(ctx, `UPDATE subsidy_applications SET status = $2, amount_fen = $3, adjust_reason = $4,
 		decision_reason = $5, decided_by_id = $6, decided_at = now(), version = version + 1, updated_at = now() WHERE id = $1`,
@@ -205,7 +205,7 @@ func decideApplication(ctx context.Context, q sqlx.ExecerContext, id int64, stat
 
 // insertApplicationPayout schedules the pending payout of an approved application to its
 // enterprise, due today in the district; by prepared it (so another person approves it).
-func insertApplicationPayout(ctx context.Context, q sqlx.QueryerContext, a Application, amount money.Fen, by *int64) (int64, error) {
+func insertApplicationPayout(ctx context.Context, q sqlx.QueryerContext, a SubsidyApplication, amount money.Fen, by *int64) (int64, error) {
 	var id int64
 	err := sqlx.GetContext(ctx, q, &id, `INSERT INTO subsidy_payouts (programme_id, beneficiary_kind, enterprise_id,
 		application_id, amount_fen, due_on, prepared_by_id) VALUES ($1, 'enterprise', $2, $3, $4, `+civil.SQLToday+`, $5)

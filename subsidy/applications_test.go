@@ -58,11 +58,11 @@ func newApplicationWorld(t *testing.T, budget money.Fen) *applicationWorld {
 }
 
 // declaration is a municipal platform, 10 000 yuan of R&D and a purchase from each supplier.
-func (w *applicationWorld) declaration() ApplicationInput {
-	return ApplicationInput{ProgrammeID: w.programme.ID, PlatformLevel: "municipal", RDSpendingFen: 1_000_000,
+func (w *applicationWorld) declaration() SubsidyApplicationInput {
+	return SubsidyApplicationInput{ProgrammeID: w.programme.ID, PlatformLevel: "municipal", RDSpendingFen: 1_000_000,
 		Purchases: []SupplierPurchase{{SupplierUSCC: w.local.USCC, AmountFen: 2_000_000},
 			{SupplierUSCC: w.nonLocal.USCC, AmountFen: 9_000_000}},
-		Attachments: []AttachmentInput{{FileName: "研发费用专项审计报告.pdf", SHA256: "AB" + repeatHex(62)}}}
+		Attachments: []SubsidyAttachmentInput{{FileName: "研发费用专项审计报告.pdf", SHA256: "AB" + repeatHex(62)}}}
 }
 
 func repeatHex(n int) string {
@@ -144,7 +144,7 @@ func TestService_Applications_HRScope(t *testing.T) {
 	if _, err := w.svc.SubmitApplication(w.hrApplicant, in); !errors.Is(err, ErrEnterpriseNotFound) {
 		t.Errorf("HR applies for another enterprise: %v", err)
 	}
-	if _, err := w.svc.ReturnApplication(w.hrApplicant, a.ID, 0, DecisionInput{Reason: "自己退回"}); !errors.Is(err, auth.ErrForbidden) {
+	if _, err := w.svc.ReturnApplication(w.hrApplicant, a.ID, 0, SubsidyDecisionInput{Reason: "自己退回"}); !errors.Is(err, auth.ErrForbidden) {
 		t.Errorf("HR decides: %v", err)
 	}
 	// The office names the enterprise; without one nothing is filed.
@@ -165,10 +165,10 @@ func TestService_ApproveApplication_ReservesAndSchedulesOnePayout(t *testing.T) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.svc.ApproveApplication(office, a.ID, 0, ApproveInput{AdjustedAmountFen: fen(15_000_000)}); !isInvalid(err) {
+	if _, err := w.svc.ApproveApplication(office, a.ID, 0, SubsidyApproveInput{AdjustedAmountFen: fen(15_000_000)}); !isInvalid(err) {
 		t.Errorf("adjusted without a reason: %v", err)
 	}
-	got, err := w.svc.ApproveApplication(office, a.ID, a.Version, ApproveInput{AdjustedAmountFen: fen(15_000_000), Reason: "平台认定文件不全"})
+	got, err := w.svc.ApproveApplication(office, a.ID, a.Version, SubsidyApproveInput{AdjustedAmountFen: fen(15_000_000), Reason: "平台认定文件不全"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +184,7 @@ func TestService_ApproveApplication_ReservesAndSchedulesOnePayout(t *testing.T) 
 	if sum != got.AmountFen {
 		t.Errorf("the lines add up to %d, the amount is %d", sum, got.AmountFen)
 	}
-	if _, err := w.svc.ApproveApplication(office, a.ID, 0, ApproveInput{}); !errors.Is(err, ErrApplicationNotPending) {
+	if _, err := w.svc.ApproveApplication(office, a.ID, 0, SubsidyApproveInput{}); !errors.Is(err, ErrApplicationNotPending) {
 		t.Errorf("approved twice: %v", err)
 	}
 	prog, err := w.svc.Programme(office, w.programme.ID)
@@ -213,7 +213,7 @@ func TestService_ApproveApplication_ParallelApprovalsKeepWithinTheBudget(t *test
 	errsOf := make([]error, n)
 	var wg sync.WaitGroup
 	for i, id := range ids {
-		wg.Go(func() { _, errsOf[i] = w.svc.ApproveApplication(office, id, 0, ApproveInput{}) })
+		wg.Go(func() { _, errsOf[i] = w.svc.ApproveApplication(office, id, 0, SubsidyApproveInput{}) })
 	}
 	wg.Wait()
 	approved := 0
@@ -241,14 +241,14 @@ func TestService_ReturnedApplication_IsCorrectedAndResubmitted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.svc.ReturnApplication(office, a.ID, 0, DecisionInput{Reason: " "}); !isInvalid(err) {
+	if _, err := w.svc.ReturnApplication(office, a.ID, 0, SubsidyDecisionInput{Reason: " "}); !isInvalid(err) {
 		t.Errorf("return without a reason: %v", err)
 	}
-	r, err := w.svc.ReturnApplication(office, a.ID, 0, DecisionInput{Reason: "请补充研发费用审计报告"})
+	r, err := w.svc.ReturnApplication(office, a.ID, 0, SubsidyDecisionInput{Reason: "请补充研发费用审计报告"})
 	if err != nil || r.Status != ApplicationReturned || r.DecisionReason != "请补充研发费用审计报告" {
 		t.Fatalf("returned: %+v %v", r, err)
 	}
-	if _, err := w.svc.ApproveApplication(office, a.ID, 0, ApproveInput{}); !errors.Is(err, ErrApplicationNotPending) {
+	if _, err := w.svc.ApproveApplication(office, a.ID, 0, SubsidyApproveInput{}); !errors.Is(err, ErrApplicationNotPending) {
 		t.Errorf("approve a returned application: %v", err)
 	}
 	in := w.declaration()
@@ -261,7 +261,7 @@ func TestService_ReturnedApplication_IsCorrectedAndResubmitted(t *testing.T) {
 	if _, err := w.svc.CorrectApplication(w.hrOther, a.ID, 0, in); !errors.Is(err, ErrApplicationNotFound) {
 		t.Errorf("another enterprise's HR corrects: %v", err)
 	}
-	if _, err := w.svc.RejectApplication(office, a.ID, 0, DecisionInput{Reason: "不符合申报条件"}); err != nil {
+	if _, err := w.svc.RejectApplication(office, a.ID, 0, SubsidyDecisionInput{Reason: "不符合申报条件"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := w.svc.CorrectApplication(w.hrApplicant, a.ID, 0, in); !errors.Is(err, ErrApplicationNotEditable) {
