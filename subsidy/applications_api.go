@@ -15,22 +15,11 @@ type submitApplicationInput struct {
 	Body SubsidyApplicationInput
 }
 
-type correctApplicationInput struct {
+// applicationChangeInput names an application, the version the caller read and the change.
+type applicationChangeInput[B any] struct {
 	ID      int64  `path:"id" minimum:"1"`
 	IfMatch string `header:"If-Match" maxLength:"32"`
-	Body    SubsidyApplicationInput
-}
-
-type approveApplicationInput struct {
-	ID      int64  `path:"id" minimum:"1"`
-	IfMatch string `header:"If-Match" maxLength:"32"`
-	Body    SubsidyApproveInput
-}
-
-type decideApplicationInput struct {
-	ID      int64  `path:"id" minimum:"1"`
-	IfMatch string `header:"If-Match" maxLength:"32"`
-	Body    SubsidyDecisionInput
+	Body    B
 }
 
 type listApplicationsInput struct {
@@ -73,7 +62,7 @@ func registerApplications(api huma.API, s *Service) {
 		Summary:     "Correct a submitted or returned application and submit it again",
 		Description: "The figures and attachments are replaced and the amount recalculated; the programme and enterprise stay. Send the ETag as read in If-Match (412 when stale).",
 		Errors:      []int{http.StatusNotFound, http.StatusConflict, http.StatusPreconditionFailed, http.StatusUnprocessableEntity},
-	}, applicantRoles...), func(ctx context.Context, in *correctApplicationInput) (*subsidyETagOutput[SubsidyApplication], error) {
+	}, applicantRoles...), func(ctx context.Context, in *applicationChangeInput[SubsidyApplicationInput]) (*subsidyETagOutput[SubsidyApplication], error) {
 		version, err := etag.Version(in.IfMatch)
 		if err != nil {
 			return nil, err
@@ -87,7 +76,7 @@ func registerApplications(api huma.API, s *Service) {
 		Description: "The calculated amount, or adjusted_amount_fen with a reason, is reserved of the programme's budget (409 " +
 			"budget_exceeded when it does not fit) and one pending payout to the enterprise is created, prepared by the approver.",
 		Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusPreconditionFailed, http.StatusUnprocessableEntity},
-	}, officeRoles...), func(ctx context.Context, in *approveApplicationInput) (*subsidyETagOutput[SubsidyApplication], error) {
+	}, officeRoles...), func(ctx context.Context, in *applicationChangeInput[SubsidyApproveInput]) (*subsidyETagOutput[SubsidyApplication], error) {
 		version, err := etag.Version(in.IfMatch)
 		if err != nil {
 			return nil, err
@@ -104,7 +93,7 @@ func registerApplications(api huma.API, s *Service) {
 			OperationID: d.verb + "-subsidy-application", Method: http.MethodPost, Path: "/v1/subsidy/applications/{id}/" + d.verb,
 			Tags: tags, Summary: d.what,
 			Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusPreconditionFailed, http.StatusUnprocessableEntity},
-		}, officeRoles...), func(ctx context.Context, in *decideApplicationInput) (*subsidyETagOutput[SubsidyApplication], error) {
+		}, officeRoles...), func(ctx context.Context, in *applicationChangeInput[SubsidyDecisionInput]) (*subsidyETagOutput[SubsidyApplication], error) {
 			version, err := etag.Version(in.IfMatch)
 			if err != nil {
 				return nil, err

@@ -57,9 +57,14 @@ func subsidyProgramme(ctx context.Context, q sqlx.QueryerContext, id int64) (Sub
 	return rules, err
 }
 
-// calculate works out the declaration's amount under the rules, asking the registry in one query
-// which of the named suppliers are local supplier enterprises.
-func calculate(ctx context.Context, q sqlx.QueryerContext, rules SubsidyRules, d SubsidyDeclaration) (SubsidyCalculation, error) {
+// calculate works out the declaration's amount under the rules of the programme (an open
+// enterprise-subsidy one), asking the registry in one query which of the named suppliers are local
+// supplier enterprises.
+func calculate(ctx context.Context, q sqlx.QueryerContext, programmeID int64, d SubsidyDeclaration) (SubsidyCalculation, error) {
+	rules, err := subsidyProgramme(ctx, q, programmeID)
+	if err != nil {
+		return SubsidyCalculation{}, err
+	}
 	usccs := make([]string, len(d.Purchases))
 	for i, p := range d.Purchases {
 		usccs[i] = p.SupplierUSCC
@@ -69,6 +74,29 @@ func calculate(ctx context.Context, q sqlx.QueryerContext, rules SubsidyRules, d
 		return SubsidyCalculation{}, err
 	}
 	return Calculate(rules, d, func(uscc string) bool { return local[uscc] })
+}
+
+// applicant checks that the caller may submit or correct applications and normalises the input;
+// it returns the caller with their scope.
+func applicant(ctx context.Context, in SubsidyApplicationInput) (auth.Principal, auth.Scope, SubsidyApplicationInput, error) {
+	p, scope, err := applicationScope(ctx)
+	if err != nil {
+		return p, scope, in, err
+	}
+	if !p.Is(applicantRoles...) {
+		return p, scope, in, auth.ErrForbidden
+	}
+	in, err = in.normalise()
+	return p, scope, in, err
+}
+
+// writeWorking stores an application's calculation, line by line, and its attachments, replacing
+// earlier ones.
+func writeWorking(ctx context.Context, tx *sqlx.Tx, id int64, calc SubsidyCalculation, files []SubsidyAttachmentInput, by *int64) error {
+	if err := replaceWorking(ctx, tx, id, calc.Working); err != nil {
+		return err
+	}
+	return replaceAttachments(ctx, tx, id, files, by)
 }
 
 // applicantEnterprise is the enterprise an application is made for: HR's own (naming another is
@@ -89,14 +117,8 @@ func applicantEnterprise(ctx context.Context, q sqlx.QueryerContext, scope auth.
 // SubmitApplication files an enterprise's application under an open enterprise-subsidy programme:
 // the amount is calculated by the programme's rules and stored with its working, line by line.
 func (s *Service) SubmitApplication(ctx context.Context, in SubsidyApplicationInput) (SubsidyApplication, error) {
-	p, scope, err := applicationScope(ctx)
+	p, scope, in, err := applicant(ctx, in)
 	if err != nil {
-		return SubsidyApplication{}, err
-	}
-	if !p.Is(applicantRoles...) {
-		return SubsidyApplication{}, auth.ErrForbidden
-	}
-	if in, err = in.normalise(); err != nil {
 		return SubsidyApplication{}, err
 	}
 	var id int64
@@ -105,21 +127,14 @@ func (s *Service) SubmitApplication(ctx context.Context, in SubsidyApplicationIn
 		if err != nil {
 			return err
 		}
-		rules, err := subsidyProgramme(ctx, tx, in.ProgrammeID)
-		if err != nil {
-			return err
-		}
-		calc, err := calculate(ctx, tx, rules, in.declaration())
+		calc, err := calculate(ctx, tx, in.ProgrammeID, in.declaration())
 		if err != nil {
 			return err
 		}
 		if id, err = insertApplication(ctx, tx, in.ProgrammeID, enterpriseID, in.declaration(), calc.AmountFen, p.ActorID()); err != nil {
 			return err
 		}
-		if err := replaceWorking(ctx, tx, id, calc.Working); err != nil {
-			return err
-		}
-		if err := replaceAttachments(ctx, tx, id, in.Attachments, p.ActorID()); err != nil {
+		if err := writeWorking(ctx, tx, id, calc, in.Attachments, p.ActorID()); err != nil {
 			return err
 		}
 		return audit.Write(ctx, tx, audit.Entry{Action: "subsidy_application.submit", EntityType: "subsidy_application",
@@ -136,14 +151,8 @@ func (s *Service) SubmitApplication(ctx context.Context, in SubsidyApplicationIn
 // (HR for its own enterprise, the office) and submits it again, recalculated; ifVersion, when
 // non-zero, must match the stored version. The programme and the enterprise stay.
 func (s *Service) CorrectApplication(ctx context.Context, id int64, ifVersion int, in SubsidyApplicationInput) (SubsidyApplication, error) {
-	p, scope, err := applicationScope(ctx)
+	p, scope, in, err := applicant(ctx, in)
 	if err != nil {
-		return SubsidyApplication{}, err
-	}
-	if !p.Is(applicantRoles...) {
-		return SubsidyApplication{}, auth.ErrForbidden
-	}
-	if in, err = in.normalise(); err != nil {
 		return SubsidyApplication{}, err
 	}
 	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
@@ -157,21 +166,14 @@ func (s *Service) CorrectApplication(ctx context.Context, id int64, ifVersion in
 		if before.Status != ApplicationSubmitted && before.Status != ApplicationReturned {
 			return ErrApplicationNotEditable
 		}
-		rules, err := subsidyProgramme(ctx, tx, before.ProgrammeID)
-		if err != nil {
-			return err
-		}
-		calc, err := calculate(ctx, tx, rules, in.declaration())
+		calc, err := calculate(ctx, tx, before.ProgrammeID, in.declaration())
 		if err != nil {
 			return err
 		}
 		if err := resubmitApplication(ctx, tx, id, in.declaration(), calc.AmountFen, p.ActorID()); err != nil {
 			return err
 		}
-		if err := replaceWorking(ctx, tx, id, calc.Working); err != nil {
-			return err
-		}
-		if err := replaceAttachments(ctx, tx, id, in.Attachments, p.ActorID()); err != nil {
+		if err := writeWorking(ctx, tx, id, calc, in.Attachments, p.ActorID()); err != nil {
 			return err
 		}
 		return audit.Write(ctx, tx, audit.Entry{Action: "subsidy_application.correct", EntityType: "subsidy_application",

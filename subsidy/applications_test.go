@@ -65,6 +65,16 @@ func (w *applicationWorld) declaration() SubsidyApplicationInput {
 		Attachments: []SubsidyAttachmentInput{{FileName: "研发费用专项审计报告.pdf", SHA256: "AB" + repeatHex(62)}}}
 }
 
+// submit files the declaration as the applicant's HR.
+func (w *applicationWorld) submit(t *testing.T) SubsidyApplication {
+	t.Helper()
+	a, err := w.svc.SubmitApplication(w.hrApplicant, w.declaration())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
 func repeatHex(n int) string {
 	b := make([]byte, n)
 	for i := range b {
@@ -76,10 +86,7 @@ func repeatHex(n int) string {
 func TestService_SubmitApplication_StoresTheWorking(t *testing.T) {
 	t.Parallel()
 	w := newApplicationWorld(t, 1_000_000_000)
-	a, err := w.svc.SubmitApplication(w.hrApplicant, w.declaration())
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := w.submit(t)
 	// 200 000 yuan for the municipal platform, 5 % of 10 000 yuan, 3 % of the 20 000 yuan bought
 	// locally; the 90 000 yuan bought from the supplier that is not local does not count.
 	want := []struct {
@@ -126,10 +133,7 @@ func (w *applicationWorld) count(t *testing.T, query string, args ...any) int {
 func TestService_Applications_HRScope(t *testing.T) {
 	t.Parallel()
 	w := newApplicationWorld(t, 1_000_000_000)
-	a, err := w.svc.SubmitApplication(w.hrApplicant, w.declaration())
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := w.submit(t)
 	if _, err := w.svc.Application(w.hrOther, a.ID); !errors.Is(err, ErrApplicationNotFound) {
 		t.Errorf("another enterprise's HR reads: %v", err)
 	}
@@ -161,10 +165,7 @@ func isInvalid(err error) bool {
 func TestService_ApproveApplication_ReservesAndSchedulesOnePayout(t *testing.T) {
 	t.Parallel()
 	w := newApplicationWorld(t, 1_000_000_000)
-	a, err := w.svc.SubmitApplication(w.hrApplicant, w.declaration())
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := w.submit(t)
 	if _, err := w.svc.ApproveApplication(office, a.ID, 0, SubsidyApproveInput{AdjustedAmountFen: fen(15_000_000)}); !isInvalid(err) {
 		t.Errorf("adjusted without a reason: %v", err)
 	}
@@ -204,11 +205,7 @@ func TestService_ApproveApplication_ParallelApprovalsKeepWithinTheBudget(t *test
 	const n = 6
 	ids := make([]int64, n)
 	for i := range ids {
-		a, err := w.svc.SubmitApplication(w.hrApplicant, w.declaration())
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids[i] = a.ID
+		ids[i] = w.submit(t).ID
 	}
 	errsOf := make([]error, n)
 	var wg sync.WaitGroup
@@ -237,10 +234,7 @@ func TestService_ApproveApplication_ParallelApprovalsKeepWithinTheBudget(t *test
 func TestService_ReturnedApplication_IsCorrectedAndResubmitted(t *testing.T) {
 	t.Parallel()
 	w := newApplicationWorld(t, 1_000_000_000)
-	a, err := w.svc.SubmitApplication(w.hrApplicant, w.declaration())
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := w.submit(t)
 	if _, err := w.svc.ReturnApplication(office, a.ID, 0, SubsidyDecisionInput{Reason: " "}); !isInvalid(err) {
 		t.Errorf("return without a reason: %v", err)
 	}
