@@ -16,6 +16,7 @@ func Register(api huma.API, s *Service) {
 	registerAwards(api, s)
 	registerPayouts(api, s)
 	registerRuns(api, s)
+	registerApplications(api, s)
 }
 
 // subsidyIDInput names a programme by its id.
