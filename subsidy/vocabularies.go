@@ -33,7 +33,7 @@ var (
 
 // Vocabularies lists the subsidy enumerations for GET /v1/vocabularies.
 func Vocabularies() []*vocab.List {
-	return []*vocab.List{ProgrammeKindVocab, ProgrammeStatusVocab, NominationStatusVocab, PayoutStatusVocab, PlatformLevelVocab, BeneficiaryKindVocab, RunStatusVocab, RunLineStatusVocab, SubsidyApplicationStatusVocab}
+	return []*vocab.List{ProgrammeKindVocab, ProgrammeStatusVocab, NominationStatusVocab, PayoutStatusVocab, PlatformLevelVocab, BeneficiaryKindVocab, RunStatusVocab, RunLineStatusVocab, ApplicationStatusVocab}
 }
 
 // Schema methods hand each list to huma, so the API's enums are the lists.
