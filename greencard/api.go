@@ -20,19 +20,6 @@ func Register(api huma.API, s *Service) {
 	registerRequests(api, s)
 }
 
-// bodyOutput is a response whose body is one value.
-type bodyOutput[T any] struct {
-	Body T
-}
-
-// respond answers with what a service returned, or with its error.
-func respond[T any](v T, err error) (*bodyOutput[T], error) {
-	if err != nil {
-		return nil, err
-	}
-	return &bodyOutput[T]{Body: v}, nil
-}
-
 // greencardReasonBody is the body of a change that must say why.
 type greencardReasonBody struct {
 	Reason string `json:"reason" minLength:"1" maxLength:"200" example:"遗失补办"`

@@ -7,6 +7,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"talentd/internal/answer"
 	"talentd/internal/auth"
 	"talentd/internal/civil"
 )
@@ -43,18 +44,18 @@ type pageOutput struct {
 
 func registerCards(api huma.API, s *Service) {
 	tags := []string{"Green cards"}
-	cardResult := func(c Card, err error) (*bodyOutput[CardView], error) {
+	cardResult := func(c Card, err error) (*answer.Body[CardView], error) {
 		if err != nil {
 			return nil, err
 		}
-		return respond(s.view(c), nil)
+		return answer.Of(s.view(c), nil)
 	}
 	huma.Register(api, auth.Allow(huma.Operation{
 		OperationID: "get-talent-card", Method: http.MethodGet, Path: "/v1/talents/{id}/card", Tags: tags,
 		Summary:     "A talent's green card",
 		Description: "The talent's newest card, whatever its status: after the talent left it is there, revoked.",
 		Errors:      []int{http.StatusNotFound},
-	}, cardOwnerRoles...), func(ctx context.Context, in *talentIDInput) (*bodyOutput[CardView], error) {
+	}, cardOwnerRoles...), func(ctx context.Context, in *talentIDInput) (*answer.Body[CardView], error) {
 		return cardResult(s.CardOfTalent(ctx, in.ID))
 	})
 
@@ -62,7 +63,7 @@ func registerCards(api huma.API, s *Service) {
 		OperationID: "get-card", Method: http.MethodGet, Path: "/v1/greencard/cards/{serial}", Tags: tags,
 		Summary: "A green card by its serial", Description: "Whatever its status.",
 		Errors: []int{http.StatusNotFound},
-	}, cardOwnerRoles...), func(ctx context.Context, in *serialInput) (*bodyOutput[CardView], error) {
+	}, cardOwnerRoles...), func(ctx context.Context, in *serialInput) (*answer.Body[CardView], error) {
 		return cardResult(s.CardBySerial(ctx, in.Serial))
 	})
 
@@ -71,7 +72,7 @@ func registerCards(api huma.API, s *Service) {
 		Summary:     "Issue or reissue a card",
 		Description: "A new version of the talent's card (lost card, renewal); every older QR then answers `superseded`. Issues a first card to a registered talent without one.",
 		Errors:      []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
-	}, officeRoles...), func(ctx context.Context, in *idReasonInput) (*bodyOutput[CardView], error) {
+	}, officeRoles...), func(ctx context.Context, in *idReasonInput) (*answer.Body[CardView], error) {
 		return cardResult(s.Reissue(ctx, in.ID, in.Body.Reason))
 	})
 
@@ -85,7 +86,7 @@ func registerCards(api huma.API, s *Service) {
 			OperationID: st.op, Method: http.MethodPost, Path: "/v1/greencard/cards/{serial}/" + st.path, Tags: tags,
 			Summary: st.summary, Description: "Needs a reason; audited.",
 			Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
-		}, officeRoles...), func(ctx context.Context, in *statusInput) (*bodyOutput[CardView], error) {
+		}, officeRoles...), func(ctx context.Context, in *statusInput) (*answer.Body[CardView], error) {
 			return cardResult(s.SetStatus(ctx, in.Serial, to, in.Body.Reason))
 		})
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"talentd/internal/answer"
 	"talentd/internal/auth"
 )
 
@@ -54,7 +55,7 @@ func registerKeys(api huma.API, s *Service) {
 		OperationID: "rotate-signing-key", Method: http.MethodPost, Path: "/v1/greencard/signing-keys/rotate", Tags: tags,
 		Summary: "Rotate the card signing key", Description: "New cards are signed with a new key; the old one keeps verifying its cards.",
 		DefaultStatus: http.StatusCreated,
-	}, auth.RoleAdmin), func(ctx context.Context, _ *struct{}) (*bodyOutput[SigningKey], error) {
-		return respond(s.RotateKey(ctx))
+	}, auth.RoleAdmin), func(ctx context.Context, _ *struct{}) (*answer.Body[SigningKey], error) {
+		return answer.Of(s.RotateKey(ctx))
 	})
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"talentd/internal/answer"
 	"talentd/internal/auth"
 	"talentd/internal/page"
 )
@@ -68,17 +69,17 @@ func registerRequests(api huma.API, s *Service) {
 		Description: "For the holder of a valid card, named by its serial (HR: its own talent only; a window: a card it verified " +
 			"valid today), assigned to a commissioner; due by the service's standard. The filing window then sees the request.",
 		DefaultStatus: http.StatusCreated, Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
-	}, filerRoles...), func(ctx context.Context, in *fileRequestInput) (*bodyOutput[Request], error) {
+	}, filerRoles...), func(ctx context.Context, in *fileRequestInput) (*answer.Body[Request], error) {
 		b := in.Body
-		return respond(s.FileRequestForCard(ctx, RequestInput{CardSerial: b.CardSerial, Service: b.Service,
+		return answer.Of(s.FileRequestForCard(ctx, RequestInput{CardSerial: b.CardSerial, Service: b.Service,
 			Description: b.Description, CommissionerID: b.CommissionerID}))
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
 		OperationID: "list-agent-requests", Method: http.MethodGet, Path: "/v1/greencard/requests", Tags: tags,
 		Summary: "List agent requests", Description: "HR sees its own talent's, a commissioner those assigned to them, a window those it filed. `overdue=true` lists open requests past due.",
-	}, requestReaderRoles...), func(ctx context.Context, in *listRequestsInput) (*bodyOutput[page.Of[Request]], error) {
-		return respond(s.ListRequests(ctx, RequestFilter{Status: string(in.Status), ServiceCode: in.Service,
+	}, requestReaderRoles...), func(ctx context.Context, in *listRequestsInput) (*answer.Body[page.Of[Request]], error) {
+		return answer.Of(s.ListRequests(ctx, RequestFilter{Status: string(in.Status), ServiceCode: in.Service,
 			CommissionerID: in.CommissionerID, TalentID: in.TalentID, Overdue: in.Overdue}, in.Query))
 	})
 
@@ -101,38 +102,38 @@ func registerRequests(api huma.API, s *Service) {
 			OperationID: act + "-agent-request", Method: http.MethodPost, Path: "/v1/greencard/requests/{id}/" + act, Tags: tags,
 			Summary: action.En + " (" + action.Zh + ")",
 			Errors:  []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
-		}, workerRoles...), func(ctx context.Context, in *moveInput) (*bodyOutput[Request], error) {
+		}, workerRoles...), func(ctx context.Context, in *moveInput) (*answer.Body[Request], error) {
 			note := ""
 			if in.Body != nil {
 				note = in.Body.Note
 			}
-			return respond(s.MoveRequest(ctx, in.ID, act, note))
+			return answer.Of(s.MoveRequest(ctx, in.ID, act, note))
 		})
 	}
 
 	huma.Register(api, auth.Allow(huma.Operation{
 		OperationID: "assign-agent-request", Method: http.MethodPost, Path: "/v1/greencard/requests/{id}/assign", Tags: tags,
 		Summary: "Reassign to another commissioner", Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
-	}, officeRoles...), func(ctx context.Context, in *assignInput) (*bodyOutput[Request], error) {
-		return respond(s.AssignRequest(ctx, in.ID, in.Body.CommissionerID))
+	}, officeRoles...), func(ctx context.Context, in *assignInput) (*answer.Body[Request], error) {
+		return answer.Of(s.AssignRequest(ctx, in.ID, in.Body.CommissionerID))
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
 		OperationID: "rate-agent-request", Method: http.MethodPost, Path: "/v1/greencard/requests/{id}/satisfaction", Tags: tags,
 		Summary: "Record the holder's satisfaction (1–5)", Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
-	}, filerRoles...), func(ctx context.Context, in *rateInput) (*bodyOutput[Request], error) {
-		return respond(s.RateRequest(ctx, in.ID, in.Body.Satisfaction))
+	}, filerRoles...), func(ctx context.Context, in *rateInput) (*answer.Body[Request], error) {
+		return answer.Of(s.RateRequest(ctx, in.ID, in.Body.Satisfaction))
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
 		OperationID: "get-request-stats", Method: http.MethodGet, Path: "/v1/stats/requests", Tags: tags,
 		Summary:     "Agent request figures (接哨率, 办结率, 满意度)",
 		Description: "Received, accepted, resolved (on time), rates and average satisfaction, per service and per commissioner, for requests filed in the period.",
-	}, requestReaderRoles...), func(ctx context.Context, in *periodInput) (*bodyOutput[RequestStats], error) {
+	}, requestReaderRoles...), func(ctx context.Context, in *periodInput) (*answer.Body[RequestStats], error) {
 		_, _, start, end, err := in.resolve(s.today())
 		if err != nil {
 			return nil, err
 		}
-		return respond(s.RequestStatistics(ctx, start, end))
+		return answer.Of(s.RequestStatistics(ctx, start, end))
 	})
 }

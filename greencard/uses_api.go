@@ -6,6 +6,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"talentd/internal/answer"
 	"talentd/internal/auth"
 	"talentd/internal/civil"
 )
@@ -43,9 +44,9 @@ func registerUses(api huma.API, s *Service) {
 			"`card_serial` — one of the two, else 422. Atomically, only if the card verifies, its class is eligible and the " +
 			"yearly quota has a unit left (409 otherwise, saying which). Answers the use with its `id`, which voids it.",
 		DefaultStatus: http.StatusCreated, Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
-	}, verifierRoles...), func(ctx context.Context, in *useInput) (*bodyOutput[Use], error) {
+	}, verifierRoles...), func(ctx context.Context, in *useInput) (*answer.Body[Use], error) {
 		b := in.Body
-		return respond(s.RecordUseOf(ctx, UseInput{Token: b.Token, CardSerial: b.CardSerial, Service: b.Service, Window: b.Window, Note: b.Note}))
+		return answer.Of(s.RecordUseOf(ctx, UseInput{Token: b.Token, CardSerial: b.CardSerial, Service: b.Service, Window: b.Window, Note: b.Note}))
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
@@ -55,8 +56,8 @@ func registerUses(api huma.API, s *Service) {
 			"The office may void any use, a window or a commissioner only those its own account recorded; only on the " +
 			"district day it was recorded (409 after). Voiding twice answers 409. Audited.",
 		Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
-	}, verifierRoles...), func(ctx context.Context, in *idReasonInput) (*bodyOutput[Use], error) {
-		return respond(s.VoidUse(ctx, in.ID, in.Body.Reason))
+	}, verifierRoles...), func(ctx context.Context, in *idReasonInput) (*answer.Body[Use], error) {
+		return answer.Of(s.VoidUse(ctx, in.ID, in.Body.Reason))
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{

@@ -6,6 +6,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"talentd/internal/answer"
 	"talentd/internal/auth"
 )
 
@@ -31,8 +32,8 @@ func registerVerify(api huma.API, s *Service) {
 			"5 such answers for one serial within 15 minutes, lookups of that serial answer 429 for a while. " +
 			"Every verification is logged, never the token.",
 		Errors: []int{http.StatusUnprocessableEntity, http.StatusTooManyRequests},
-	}, verifierRoles...), func(ctx context.Context, in *verifyInput) (*bodyOutput[Verification], error) {
+	}, verifierRoles...), func(ctx context.Context, in *verifyInput) (*answer.Body[Verification], error) {
 		b := in.Body
-		return respond(s.Verify(ctx, VerifyInput{Token: b.Token, Serial: b.Serial, IDLast4: b.IDLast4, Window: b.Window}))
+		return answer.Of(s.Verify(ctx, VerifyInput{Token: b.Token, Serial: b.Serial, IDLast4: b.IDLast4, Window: b.Window}))
 	})
 }

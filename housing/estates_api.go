@@ -6,6 +6,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"talentd/internal/answer"
 	"talentd/internal/auth"
 	"talentd/internal/etag"
 	"talentd/internal/page"
@@ -49,68 +50,41 @@ type listEstatesInput struct {
 	page.Query
 }
 
-// withETagOutput is one object of the inventory with its entity tag.
-type withETagOutput[T any] struct {
-	ETag string `header:"ETag"`
-	Body T
-}
-
-// withETag answers with v and the entity tag of its version, or with the error that stopped it.
-func withETag[T any](v T, version int, err error) (*withETagOutput[T], error) {
-	if err != nil {
-		return nil, err
-	}
-	return &withETagOutput[T]{ETag: etag.Of(version), Body: v}, nil
-}
-
-// inventoryPage is one page of a listing of the inventory.
-type inventoryPage[T any] struct {
-	Body page.Of[T]
-}
-
-// pageAnswer answers with a page, or with the error that stopped it.
-func pageAnswer[T any](p page.Of[T], err error) (*inventoryPage[T], error) {
-	if err != nil {
-		return nil, err
-	}
-	return &inventoryPage[T]{Body: p}, nil
-}
-
 func registerEstates(api huma.API, s *Service) {
 	huma.Register(api, auth.Allow(huma.Operation{
 		OperationID: "create-housing-estate", Method: http.MethodPost, Path: "/v1/housing/estates", Tags: tags,
 		Summary: "Add an estate (小区)", DefaultStatus: http.StatusCreated,
 		Errors: []int{http.StatusConflict, http.StatusUnprocessableEntity},
-	}, housingRoles...), func(ctx context.Context, in *inventoryCreateInput[EstateInput]) (*withETagOutput[Estate], error) {
+	}, housingRoles...), func(ctx context.Context, in *inventoryCreateInput[EstateInput]) (*answer.Tagged[Estate], error) {
 		e, err := s.CreateEstate(ctx, in.Body)
-		return withETag(e, e.Version, err)
+		return answer.WithETag(e, e.Version, err)
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
 		OperationID: "list-housing-estates", Method: http.MethodGet, Path: "/v1/housing/estates", Tags: tags,
 		Summary: "List the estates",
-	}, inventoryReaders...), func(ctx context.Context, in *listEstatesInput) (*inventoryPage[Estate], error) {
-		return pageAnswer(s.Estates(ctx, in.Query))
+	}, inventoryReaders...), func(ctx context.Context, in *listEstatesInput) (*answer.Body[page.Of[Estate]], error) {
+		return answer.Of(s.Estates(ctx, in.Query))
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
 		OperationID: "get-housing-estate", Method: http.MethodGet, Path: "/v1/housing/estates/{id}", Tags: tags,
 		Summary: "An estate", Errors: []int{http.StatusNotFound},
-	}, inventoryReaders...), func(ctx context.Context, in *inventoryIDInput) (*withETagOutput[Estate], error) {
+	}, inventoryReaders...), func(ctx context.Context, in *inventoryIDInput) (*answer.Tagged[Estate], error) {
 		e, err := s.Estate(ctx, in.ID)
-		return withETag(e, e.Version, err)
+		return answer.WithETag(e, e.Version, err)
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
 		OperationID: "update-housing-estate", Method: http.MethodPut, Path: "/v1/housing/estates/{id}", Tags: tags,
 		Summary: "Edit an estate", Description: "Send the ETag of the estate as read in If-Match: a stale version is refused with 412.",
 		Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusPreconditionFailed, http.StatusUnprocessableEntity},
-	}, housingRoles...), func(ctx context.Context, in *inventoryUpdateInput[EstateInput]) (*withETagOutput[Estate], error) {
+	}, housingRoles...), func(ctx context.Context, in *inventoryUpdateInput[EstateInput]) (*answer.Tagged[Estate], error) {
 		version, err := etag.Version(in.IfMatch)
 		if err != nil {
 			return nil, err
 		}
 		e, err := s.UpdateEstate(ctx, in.ID, version, in.Body)
-		return withETag(e, e.Version, err)
+		return answer.WithETag(e, e.Version, err)
 	})
 }

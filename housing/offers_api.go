@@ -6,6 +6,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"talentd/internal/answer"
 	"talentd/internal/auth"
 	"talentd/internal/etag"
 	"talentd/internal/page"
@@ -61,8 +62,8 @@ func registerOffers(api huma.API, s *Service) {
 	huma.Register(api, auth.Allow(huma.Operation{
 		OperationID: "list-housing-offers", Method: http.MethodGet, Path: "/v1/housing/offers", Tags: tags,
 		Summary: "List offers (配租通知)", Description: "Newest first. HR sees its own enterprise's.",
-	}, applicantRoles...), func(ctx context.Context, in *listOffersInput) (*housingBody[page.Of[Offer]], error) {
-		return reply(s.ListOffers(ctx, OfferFilter{RoundID: in.RoundID, ApplicationID: in.ApplicationID, Status: in.Status}, in.Query))
+	}, applicantRoles...), func(ctx context.Context, in *listOffersInput) (*answer.Body[page.Of[Offer]], error) {
+		return answer.Of(s.ListOffers(ctx, OfferFilter{RoundID: in.RoundID, ApplicationID: in.ApplicationID, Status: in.Status}, in.Query))
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
@@ -81,7 +82,7 @@ func registerOffers(api huma.API, s *Service) {
 		Summary:     "Accept an offer",
 		Description: "Creates the lease: from today for the configured months, the rent after the class discount (talent apartments), the household's size as residents.",
 		Errors:      []int{http.StatusNotFound, http.StatusConflict, http.StatusPreconditionFailed, http.StatusUnprocessableEntity},
-	}, applicantRoles...), func(ctx context.Context, in *acceptOfferInput) (*housingBody[OfferDecision], error) {
+	}, applicantRoles...), func(ctx context.Context, in *acceptOfferInput) (*answer.Body[OfferDecision], error) {
 		version, err := etag.Version(in.IfMatch)
 		if err != nil {
 			return nil, err
@@ -90,7 +91,7 @@ func registerOffers(api huma.API, s *Service) {
 		if in.Body != nil {
 			names = in.Body.ResidentNames
 		}
-		return reply(s.AcceptOffer(ctx, in.ID, AcceptInput{ResidentNames: names, IfVersion: version}))
+		return answer.Of(s.AcceptOffer(ctx, in.ID, AcceptInput{ResidentNames: names, IfVersion: version}))
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
@@ -99,20 +100,20 @@ func registerOffers(api huma.API, s *Service) {
 		Description: "Frees the unit and offers it to the next applicant on the round's list who fits it (`next_offer`). The " +
 			"applicant waits again with one refusal more; `household_changed` ends the application instead.",
 		Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusPreconditionFailed, http.StatusUnprocessableEntity},
-	}, applicantRoles...), func(ctx context.Context, in *declineOfferInput) (*housingBody[OfferDecision], error) {
+	}, applicantRoles...), func(ctx context.Context, in *declineOfferInput) (*answer.Body[OfferDecision], error) {
 		version, err := etag.Version(in.IfMatch)
 		if err != nil {
 			return nil, err
 		}
-		return reply(s.DeclineOffer(ctx, in.ID, DeclineInput{Reason: in.Body.Reason, Text: in.Body.Text, IfVersion: version}))
+		return answer.Of(s.DeclineOffer(ctx, in.ID, DeclineInput{Reason: in.Body.Reason, Text: in.Body.Text, IfVersion: version}))
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
 		OperationID: "expire-housing-offers", Method: http.MethodPost, Path: "/v1/housing/offers/expire", Tags: tags,
 		Summary:     "Expire offers past their last day",
 		Description: "Each counts as a refusal for no response; its unit goes to the next applicant on the round's list.",
-	}, housingRoles...), func(ctx context.Context, _ *struct{}) (*housingBody[ExpiredOffers], error) {
+	}, housingRoles...), func(ctx context.Context, _ *struct{}) (*answer.Body[ExpiredOffers], error) {
 		n, err := s.ExpireOffers(ctx)
-		return reply(ExpiredOffers{Expired: n}, err)
+		return answer.Of(ExpiredOffers{Expired: n}, err)
 	})
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"talentd/internal/answer"
 	"talentd/internal/auth"
 	"talentd/internal/page"
 	"talentd/internal/vocab"
@@ -21,19 +22,6 @@ func init() {
 		"DeclineBody.text":   {Zh: "放弃原因说明", En: "Explanation"},
 		"DeclineBody.reason": {Zh: "放弃原因", En: "Reason for declining"},
 	})
-}
-
-// housingBody is a response whose body is one value.
-type housingBody[T any] struct {
-	Body T
-}
-
-// reply answers with what a service returned, or with its error.
-func reply[T any](v T, err error) (*housingBody[T], error) {
-	if err != nil {
-		return nil, err
-	}
-	return &housingBody[T]{Body: v}, nil
 }
 
 // RoundBody opens an allocation round.
@@ -65,23 +53,23 @@ func registerRounds(api huma.API, s *Service) {
 		Description: "Over available units of one kind. A random seed is drawn and sealed; the answer publishes its SHA-256 " +
 			"(`seed_sha256`) before anyone is ranked. The seed itself is revealed when the round is committed.",
 		DefaultStatus: http.StatusCreated, Errors: []int{http.StatusUnprocessableEntity},
-	}, housingRoles...), func(ctx context.Context, in *openRoundInput) (*housingBody[Round], error) {
-		return reply(s.OpenRound(ctx, RoundInput{Kind: in.Body.Kind, Title: in.Body.Title, UnitIDs: in.Body.UnitIDs}))
+	}, housingRoles...), func(ctx context.Context, in *openRoundInput) (*answer.Body[Round], error) {
+		return answer.Of(s.OpenRound(ctx, RoundInput{Kind: in.Body.Kind, Title: in.Body.Title, UnitIDs: in.Body.UnitIDs}))
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
 		OperationID: "list-housing-rounds", Method: http.MethodGet, Path: "/v1/housing/rounds", Tags: tags,
 		Summary: "List allocation rounds", Description: "Newest first; unit ids are in each round's own page.",
-	}, inventoryReaders...), func(ctx context.Context, in *listRoundsInput) (*housingBody[page.Of[Round]], error) {
-		return reply(s.ListRounds(ctx, in.Kind, in.Status, in.Query))
+	}, inventoryReaders...), func(ctx context.Context, in *listRoundsInput) (*answer.Body[page.Of[Round]], error) {
+		return answer.Of(s.ListRounds(ctx, in.Kind, in.Status, in.Query))
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
 		OperationID: "get-housing-round", Method: http.MethodGet, Path: "/v1/housing/rounds/{id}", Tags: tags,
 		Summary: "An allocation round", Description: "With its units; the seed once the round is committed.",
 		Errors: []int{http.StatusNotFound},
-	}, inventoryReaders...), func(ctx context.Context, in *roundIDInput) (*housingBody[Round], error) {
-		return reply(s.GetRound(ctx, in.ID))
+	}, inventoryReaders...), func(ctx context.Context, in *roundIDInput) (*answer.Body[Round], error) {
+		return answer.Of(s.GetRound(ctx, in.ID))
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
@@ -90,8 +78,8 @@ func registerRounds(api huma.API, s *Service) {
 		Description: "Ranks the pending applications of the round's kind and proposes units, storing nothing: every applicant " +
 			"with rank, inputs and the proposed unit or the reason there is none.",
 		Errors: []int{http.StatusNotFound, http.StatusConflict},
-	}, housingRoles...), func(ctx context.Context, in *roundIDInput) (*housingBody[Ranking], error) {
-		return reply(s.PreviewRound(ctx, in.ID))
+	}, housingRoles...), func(ctx context.Context, in *roundIDInput) (*answer.Body[Ranking], error) {
+		return answer.Of(s.PreviewRound(ctx, in.ID))
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
@@ -100,8 +88,8 @@ func registerRounds(api huma.API, s *Service) {
 		Description: "In one transaction: ranks, publishes the ranking, makes the offers and reveals the seed. Units another " +
 			"round offered meanwhile are skipped. Committing a committed round changes nothing and returns it.",
 		Errors: []int{http.StatusNotFound, http.StatusConflict},
-	}, housingRoles...), func(ctx context.Context, in *roundIDInput) (*housingBody[Round], error) {
-		return reply(s.CommitRound(ctx, in.ID))
+	}, housingRoles...), func(ctx context.Context, in *roundIDInput) (*answer.Body[Round], error) {
+		return answer.Of(s.CommitRound(ctx, in.ID))
 	})
 
 	huma.Register(api, auth.Public(huma.Operation{
@@ -110,7 +98,7 @@ func registerRounds(api huma.API, s *Service) {
 		Description: "No sign-in needed. Masked names and every ranking input, the seed's hash and, once committed, the seed " +
 			"and the settings the round was ranked under, so that anyone can recompute the order. An open round has no entries.",
 		Errors: []int{http.StatusNotFound},
-	}), func(ctx context.Context, in *roundIDInput) (*housingBody[Ranking], error) {
-		return reply(s.RoundRanking(ctx, in.ID))
+	}), func(ctx context.Context, in *roundIDInput) (*answer.Body[Ranking], error) {
+		return answer.Of(s.RoundRanking(ctx, in.ID))
 	})
 }

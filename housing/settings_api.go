@@ -6,6 +6,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"talentd/internal/answer"
 	"talentd/internal/auth"
 	"talentd/internal/etag"
 	"talentd/internal/vocab"
@@ -38,9 +39,9 @@ func registerSettings(api huma.API, s *Service) {
 		OperationID: "get-housing-settings", Method: http.MethodGet, Path: "/v1/housing/settings", Tags: tags,
 		Summary:     "The housing rules in force",
 		Description: "Eligible classes, rent discount per class, rooms for household size, public-rental priorities, offer days, refusal limit and lease length.",
-	}, settingsReaders...), func(ctx context.Context, _ *struct{}) (*withETagOutput[Settings], error) {
+	}, settingsReaders...), func(ctx context.Context, _ *struct{}) (*answer.Tagged[Settings], error) {
 		v, err := s.HousingSettings(ctx)
-		return withETag(v.Settings, v.Version, err)
+		return answer.WithETag(v.Settings, v.Version, err)
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
@@ -50,12 +51,12 @@ func registerSettings(api huma.API, s *Service) {
 			"Every class A–D needs its discount (0–100); the rooms table goes by household size, ascending, up to 20 people. " +
 			"Send the ETag as read in If-Match: a stale version is refused with 412.",
 		Errors: []int{http.StatusPreconditionFailed, http.StatusUnprocessableEntity},
-	}, housingRoles...), func(ctx context.Context, in *saveSettingsInput) (*withETagOutput[Settings], error) {
+	}, housingRoles...), func(ctx context.Context, in *saveSettingsInput) (*answer.Tagged[Settings], error) {
 		version, err := etag.Version(in.IfMatch)
 		if err != nil {
 			return nil, err
 		}
 		v, err := s.SaveSettings(ctx, version, in.Body)
-		return withETag(v.Settings, v.Version, err)
+		return answer.WithETag(v.Settings, v.Version, err)
 	})
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"talentd/internal/answer"
 	"talentd/internal/auth"
 	"talentd/internal/etag"
 	"talentd/internal/page"
@@ -56,26 +57,26 @@ func registerUnits(api huma.API, s *Service) {
 		OperationID: "create-housing-unit", Method: http.MethodPost, Path: "/v1/housing/units", Tags: tags,
 		Summary: "Add a unit", Description: "A new unit is available to allocation rounds.", DefaultStatus: http.StatusCreated,
 		Errors: []int{http.StatusConflict, http.StatusUnprocessableEntity},
-	}, housingRoles...), func(ctx context.Context, in *inventoryCreateInput[UnitInput]) (*withETagOutput[Unit], error) {
+	}, housingRoles...), func(ctx context.Context, in *inventoryCreateInput[UnitInput]) (*answer.Tagged[Unit], error) {
 		u, err := s.CreateUnit(ctx, in.Body)
-		return withETag(u, u.Version, err)
+		return answer.WithETag(u, u.Version, err)
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
 		OperationID: "list-housing-units", Method: http.MethodGet, Path: "/v1/housing/units", Tags: tags,
 		Summary: "List units", Description: "Filter by estate, kind, status, rooms and area.",
 		Errors: []int{http.StatusUnprocessableEntity},
-	}, inventoryReaders...), func(ctx context.Context, in *listUnitsInput) (*inventoryPage[Unit], error) {
-		return pageAnswer(s.Units(ctx, UnitFilter{EstateID: in.EstateID, Kind: string(in.Kind), Status: string(in.Status),
+	}, inventoryReaders...), func(ctx context.Context, in *listUnitsInput) (*answer.Body[page.Of[Unit]], error) {
+		return answer.Of(s.Units(ctx, UnitFilter{EstateID: in.EstateID, Kind: string(in.Kind), Status: string(in.Status),
 			Rooms: in.Rooms, MinArea: in.MinArea, MaxArea: in.MaxArea}, in.Query))
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
 		OperationID: "get-housing-unit", Method: http.MethodGet, Path: "/v1/housing/units/{id}", Tags: tags,
 		Summary: "A unit", Errors: []int{http.StatusNotFound},
-	}, inventoryReaders...), func(ctx context.Context, in *inventoryIDInput) (*withETagOutput[Unit], error) {
+	}, inventoryReaders...), func(ctx context.Context, in *inventoryIDInput) (*answer.Tagged[Unit], error) {
 		u, err := s.Unit(ctx, in.ID)
-		return withETag(u, u.Version, err)
+		return answer.WithETag(u, u.Version, err)
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
@@ -84,13 +85,13 @@ func registerUnits(api huma.API, s *Service) {
 		Description: "Send the ETag of the unit as read in If-Match: a stale version is refused with 412. A unit held by a " +
 			"live offer or lease cannot change its kind (409 unit_held).",
 		Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusPreconditionFailed, http.StatusUnprocessableEntity},
-	}, housingRoles...), func(ctx context.Context, in *inventoryUpdateInput[UnitInput]) (*withETagOutput[Unit], error) {
+	}, housingRoles...), func(ctx context.Context, in *inventoryUpdateInput[UnitInput]) (*answer.Tagged[Unit], error) {
 		version, err := etag.Version(in.IfMatch)
 		if err != nil {
 			return nil, err
 		}
 		u, err := s.UpdateUnit(ctx, in.ID, version, in.Body)
-		return withETag(u, u.Version, err)
+		return answer.WithETag(u, u.Version, err)
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
@@ -98,8 +99,8 @@ func registerUnits(api huma.API, s *Service) {
 		Summary:     "Put a unit into maintenance or back available",
 		Description: "Offered and occupied follow offers and leases; a held unit cannot go into maintenance (409 unit_held).",
 		Errors:      []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
-	}, housingRoles...), func(ctx context.Context, in *unitStatusInput) (*withETagOutput[Unit], error) {
+	}, housingRoles...), func(ctx context.Context, in *unitStatusInput) (*answer.Tagged[Unit], error) {
 		u, err := s.SetUnitStatus(ctx, in.ID, in.Body.Status, in.Body.Reason)
-		return withETag(u, u.Version, err)
+		return answer.WithETag(u, u.Version, err)
 	})
 }

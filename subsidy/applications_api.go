@@ -6,6 +6,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"talentd/internal/answer"
 	"talentd/internal/auth"
 	"talentd/internal/etag"
 	"talentd/internal/page"
@@ -27,8 +28,8 @@ type listApplicationsInput struct {
 }
 
 // applicationAnswer answers with an application and its entity tag.
-func applicationAnswer(a SubsidyApplication, err error) (*subsidyETagOutput[SubsidyApplication], error) {
-	return withETag(a, a.Version, err)
+func applicationAnswer(a SubsidyApplication, err error) (*answer.Tagged[SubsidyApplication], error) {
+	return answer.WithETag(a, a.Version, err)
 }
 
 func registerApplications(api huma.API, s *Service) {
@@ -39,21 +40,21 @@ func registerApplications(api huma.API, s *Service) {
 			"programme's rules and returned with its working, line by line; purchases from suppliers that are not registered " +
 			"local supplier enterprises do not count, each with a line saying so.",
 		Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
-	}, applicantRoles...), func(ctx context.Context, in *submitApplicationInput) (*subsidyETagOutput[SubsidyApplication], error) {
+	}, applicantRoles...), func(ctx context.Context, in *submitApplicationInput) (*answer.Tagged[SubsidyApplication], error) {
 		return applicationAnswer(s.SubmitApplication(ctx, in.Body))
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
 		OperationID: "list-subsidy-applications", Method: http.MethodGet, Path: "/v1/subsidy/applications", Tags: tags,
 		Summary: "List enterprise-subsidy applications", Description: "HR sees its own enterprise's applications.",
-	}, readerRoles...), func(ctx context.Context, in *listApplicationsInput) (*subsidyPage[SubsidyApplication], error) {
-		return pageAnswer(s.Applications(ctx, in.Query))
+	}, readerRoles...), func(ctx context.Context, in *listApplicationsInput) (*answer.Body[page.Of[SubsidyApplication]], error) {
+		return answer.Of(s.Applications(ctx, in.Query))
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
 		OperationID: "get-subsidy-application", Method: http.MethodGet, Path: "/v1/subsidy/applications/{id}", Tags: tags,
 		Summary: "An application with its working and attachments", Errors: []int{http.StatusNotFound},
-	}, readerRoles...), func(ctx context.Context, in *subsidyIDInput) (*subsidyETagOutput[SubsidyApplication], error) {
+	}, readerRoles...), func(ctx context.Context, in *subsidyIDInput) (*answer.Tagged[SubsidyApplication], error) {
 		return applicationAnswer(s.Application(ctx, in.ID))
 	})
 
@@ -62,7 +63,7 @@ func registerApplications(api huma.API, s *Service) {
 		Summary:     "Correct a submitted or returned application and submit it again",
 		Description: "The figures and attachments are replaced and the amount recalculated; the programme and enterprise stay. Send the ETag as read in If-Match (412 when stale).",
 		Errors:      []int{http.StatusNotFound, http.StatusConflict, http.StatusPreconditionFailed, http.StatusUnprocessableEntity},
-	}, applicantRoles...), func(ctx context.Context, in *applicationChangeInput[SubsidyApplicationInput]) (*subsidyETagOutput[SubsidyApplication], error) {
+	}, applicantRoles...), func(ctx context.Context, in *applicationChangeInput[SubsidyApplicationInput]) (*answer.Tagged[SubsidyApplication], error) {
 		version, err := etag.Version(in.IfMatch)
 		if err != nil {
 			return nil, err
@@ -76,7 +77,7 @@ func registerApplications(api huma.API, s *Service) {
 		Description: "The calculated amount, or adjusted_amount_fen with a reason, is reserved of the programme's budget (409 " +
 			"budget_exceeded when it does not fit) and one pending payout to the enterprise is created, prepared by the approver.",
 		Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusPreconditionFailed, http.StatusUnprocessableEntity},
-	}, officeRoles...), func(ctx context.Context, in *applicationChangeInput[SubsidyApproveInput]) (*subsidyETagOutput[SubsidyApplication], error) {
+	}, officeRoles...), func(ctx context.Context, in *applicationChangeInput[SubsidyApproveInput]) (*answer.Tagged[SubsidyApplication], error) {
 		version, err := etag.Version(in.IfMatch)
 		if err != nil {
 			return nil, err
@@ -93,7 +94,7 @@ func registerApplications(api huma.API, s *Service) {
 			OperationID: d.verb + "-subsidy-application", Method: http.MethodPost, Path: "/v1/subsidy/applications/{id}/" + d.verb,
 			Tags: tags, Summary: d.what,
 			Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusPreconditionFailed, http.StatusUnprocessableEntity},
-		}, officeRoles...), func(ctx context.Context, in *applicationChangeInput[SubsidyDecisionInput]) (*subsidyETagOutput[SubsidyApplication], error) {
+		}, officeRoles...), func(ctx context.Context, in *applicationChangeInput[SubsidyDecisionInput]) (*answer.Tagged[SubsidyApplication], error) {
 			version, err := etag.Version(in.IfMatch)
 			if err != nil {
 				return nil, err

@@ -6,6 +6,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"talentd/internal/answer"
 	"talentd/internal/auth"
 	"talentd/internal/page"
 	"talentd/internal/vocab"
@@ -42,16 +43,16 @@ func registerAwards(api huma.API, s *Service) {
 		Tags: tags, Summary: "Nominate a registered talent for an award programme", DefaultStatus: http.StatusCreated,
 		Description: "HR nominates its own enterprise's talent only; another enterprise's talent is not found.",
 		Errors:      []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
-	}, nominatorRoles...), func(ctx context.Context, in *nominateInput) (*subsidyBody[Nomination], error) {
-		return bodyAnswer(s.Nominate(ctx, in.ID, in.Body))
+	}, nominatorRoles...), func(ctx context.Context, in *nominateInput) (*answer.Body[Nomination], error) {
+		return answer.Of(s.Nominate(ctx, in.ID, in.Body))
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
 		OperationID: "list-subsidy-nominations", Method: http.MethodGet, Path: "/v1/subsidy/programmes/{id}/nominations",
 		Tags: tags, Summary: "List a programme's nominations", Description: "HR sees its own enterprise's nominations.",
 		Errors: []int{http.StatusNotFound},
-	}, readerRoles...), func(ctx context.Context, in *programmeListInput) (*subsidyPage[Nomination], error) {
-		return pageAnswer(s.Nominations(ctx, in.ID, in.Query))
+	}, readerRoles...), func(ctx context.Context, in *programmeListInput) (*answer.Body[page.Of[Nomination]], error) {
+		return answer.Of(s.Nominations(ctx, in.ID, in.Query))
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
@@ -60,15 +61,15 @@ func registerAwards(api huma.API, s *Service) {
 		Description: "The instalments must add up to the amount, their due dates ascending and within the programme's year or later. " +
 			"The amount is reserved of the programme's budget (409 budget_exceeded when it does not fit); each instalment becomes a pending payout.",
 		Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
-	}, officeRoles...), func(ctx context.Context, in *awardInput) (*subsidyBody[Award], error) {
-		return bodyAnswer(s.Award(ctx, in.ID, in.Body))
+	}, officeRoles...), func(ctx context.Context, in *awardInput) (*answer.Body[Award], error) {
+		return answer.Of(s.Award(ctx, in.ID, in.Body))
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
 		OperationID: "list-subsidy-awards", Method: http.MethodGet, Path: "/v1/subsidy/programmes/{id}/awards",
 		Tags: tags, Summary: "List a programme's awards with their instalments",
 		Description: "HR sees the awards to its own enterprise's talent.", Errors: []int{http.StatusNotFound},
-	}, readerRoles...), func(ctx context.Context, in *programmeListInput) (*subsidyPage[Award], error) {
-		return pageAnswer(s.Awards(ctx, in.ID, in.Query))
+	}, readerRoles...), func(ctx context.Context, in *programmeListInput) (*answer.Body[page.Of[Award]], error) {
+		return answer.Of(s.Awards(ctx, in.ID, in.Query))
 	})
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"talentd/internal/answer"
 	"talentd/internal/auth"
 	"talentd/internal/etag"
 	"talentd/internal/idempotency"
@@ -64,16 +65,16 @@ func registerPayouts(api huma.API, s *Service) {
 		OperationID: "list-subsidy-payouts", Method: http.MethodGet, Path: "/v1/subsidy/payouts", Tags: tags,
 		Summary:     "List the payout ledger",
 		Description: "HR sees the payouts to its enterprise and its own talent. Bank accounts are shown masked.",
-	}, readerRoles...), func(ctx context.Context, in *listPayoutsInput) (*subsidyPage[Payout], error) {
-		return pageAnswer(s.Payouts(ctx, PayoutFilter{ProgrammeID: in.ProgrammeID, Status: in.Status}, in.Query))
+	}, readerRoles...), func(ctx context.Context, in *listPayoutsInput) (*answer.Body[page.Of[Payout]], error) {
+		return answer.Of(s.Payouts(ctx, PayoutFilter{ProgrammeID: in.ProgrammeID, Status: in.Status}, in.Query))
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
 		OperationID: "get-subsidy-payout", Method: http.MethodGet, Path: "/v1/subsidy/payouts/{id}", Tags: tags,
 		Summary: "One payout", Errors: []int{http.StatusNotFound},
-	}, readerRoles...), func(ctx context.Context, in *subsidyIDInput) (*subsidyETagOutput[Payout], error) {
+	}, readerRoles...), func(ctx context.Context, in *subsidyIDInput) (*answer.Tagged[Payout], error) {
 		p, err := s.Payout(ctx, in.ID)
-		return withETag(p, p.Version, err)
+		return answer.WithETag(p, p.Version, err)
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
@@ -82,13 +83,13 @@ func registerPayouts(api huma.API, s *Service) {
 		Description: "The number is stored encrypted and read back masked only. Send the payout's ETag in If-Match " +
 			"(a stale version is refused with 412); a payout that is no longer pending is refused with 409.",
 		Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusPreconditionFailed, http.StatusUnprocessableEntity},
-	}, officeRoles...), func(ctx context.Context, in *bankAccountInput) (*subsidyETagOutput[Payout], error) {
+	}, officeRoles...), func(ctx context.Context, in *bankAccountInput) (*answer.Tagged[Payout], error) {
 		version, err := etag.Version(in.IfMatch)
 		if err != nil {
 			return nil, err
 		}
 		p, err := s.SetBankAccount(ctx, in.ID, version, in.Body)
-		return withETag(p, p.Version, err)
+		return answer.WithETag(p, p.Version, err)
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
@@ -97,57 +98,57 @@ func registerPayouts(api huma.API, s *Service) {
 		Description: "Whoever prepared the payout cannot approve it (403 four_eyes); a payout without a bank account is refused with 409." +
 			idempotentNote,
 		Errors: idempotentErrors,
-	}, financeRoles...), func(ctx context.Context, in *payoutStepInput) (*subsidyBody[Payout], error) {
+	}, financeRoles...), func(ctx context.Context, in *payoutStepInput) (*answer.Body[Payout], error) {
 		req, err := in.Request(ctx, nil)
 		if err != nil {
 			return nil, err
 		}
-		return bodyAnswer(s.Approve(ctx, in.ID, req))
+		return answer.Of(s.Approve(ctx, in.ID, req))
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
 		OperationID: "mark-subsidy-payout-paid", Method: http.MethodPost, Path: "/v1/subsidy/payouts/{id}/mark-paid", Tags: tags,
 		Summary:     "Record that the bank paid an approved payout",
 		Description: "The programme's paid total rises by the amount." + idempotentNote, Errors: idempotentErrors,
-	}, financeRoles...), func(ctx context.Context, in *markPaidInput) (*subsidyBody[Payout], error) {
+	}, financeRoles...), func(ctx context.Context, in *markPaidInput) (*answer.Body[Payout], error) {
 		req, err := in.Request(ctx, in.Body)
 		if err != nil {
 			return nil, err
 		}
-		return bodyAnswer(s.MarkPaid(ctx, in.ID, in.Body, req))
+		return answer.Of(s.MarkPaid(ctx, in.ID, in.Body, req))
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
 		OperationID: "fail-subsidy-payout", Method: http.MethodPost, Path: "/v1/subsidy/payouts/{id}/fail", Tags: tags,
 		Summary: "Record that the bank refused an approved payout", Description: idempotentNote[1:], Errors: idempotentErrors,
-	}, financeRoles...), func(ctx context.Context, in *payoutReasonInput) (*subsidyBody[Payout], error) {
+	}, financeRoles...), func(ctx context.Context, in *payoutReasonInput) (*answer.Body[Payout], error) {
 		req, err := in.Request(ctx, in.Body)
 		if err != nil {
 			return nil, err
 		}
-		return bodyAnswer(s.Fail(ctx, in.ID, in.Body, req))
+		return answer.Of(s.Fail(ctx, in.ID, in.Body, req))
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
 		OperationID: "retry-subsidy-payout", Method: http.MethodPost, Path: "/v1/subsidy/payouts/{id}/retry", Tags: tags,
 		Summary: "Put a failed payout back to approved, to be paid again", Description: idempotentNote[1:], Errors: idempotentErrors,
-	}, financeRoles...), func(ctx context.Context, in *payoutStepInput) (*subsidyBody[Payout], error) {
+	}, financeRoles...), func(ctx context.Context, in *payoutStepInput) (*answer.Body[Payout], error) {
 		req, err := in.Request(ctx, nil)
 		if err != nil {
 			return nil, err
 		}
-		return bodyAnswer(s.Retry(ctx, in.ID, req))
+		return answer.Of(s.Retry(ctx, in.ID, req))
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
 		OperationID: "cancel-subsidy-payout", Method: http.MethodPost, Path: "/v1/subsidy/payouts/{id}/cancel", Tags: tags,
 		Summary:     "Cancel a pending or held payout",
 		Description: "Its amount goes back to the programme's budget." + idempotentNote, Errors: idempotentErrors,
-	}, officeRoles...), func(ctx context.Context, in *payoutReasonInput) (*subsidyBody[Payout], error) {
+	}, officeRoles...), func(ctx context.Context, in *payoutReasonInput) (*answer.Body[Payout], error) {
 		req, err := in.Request(ctx, in.Body)
 		if err != nil {
 			return nil, err
 		}
-		return bodyAnswer(s.Cancel(ctx, in.ID, in.Body, req))
+		return answer.Of(s.Cancel(ctx, in.ID, in.Body, req))
 	})
 }

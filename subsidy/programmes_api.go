@@ -6,6 +6,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"talentd/internal/answer"
 	"talentd/internal/auth"
 	"talentd/internal/etag"
 	"talentd/internal/page"
@@ -49,24 +50,24 @@ func registerProgrammes(api huma.API, s *Service) {
 		OperationID: "create-subsidy-programme", Method: http.MethodPost, Path: "/v1/subsidy/programmes", Tags: tags,
 		Summary: "Add an award or enterprise-subsidy programme", DefaultStatus: http.StatusCreated,
 		Errors: []int{http.StatusConflict, http.StatusUnprocessableEntity},
-	}, officeRoles...), func(ctx context.Context, in *createProgrammeInput) (*subsidyETagOutput[Programme], error) {
+	}, officeRoles...), func(ctx context.Context, in *createProgrammeInput) (*answer.Tagged[Programme], error) {
 		p, err := s.CreateProgramme(ctx, in.Body)
-		return withETag(p, p.Version, err)
+		return answer.WithETag(p, p.Version, err)
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
 		OperationID: "list-subsidy-programmes", Method: http.MethodGet, Path: "/v1/subsidy/programmes", Tags: tags,
 		Summary: "List the programmes", Description: "HR sees open programmes only.",
-	}, readerRoles...), func(ctx context.Context, in *listProgrammesInput) (*subsidyPage[Programme], error) {
-		return pageAnswer(s.Programmes(ctx, ProgrammeFilter{Kind: in.Kind, Year: in.Year, Status: in.Status}, in.Query))
+	}, readerRoles...), func(ctx context.Context, in *listProgrammesInput) (*answer.Body[page.Of[Programme]], error) {
+		return answer.Of(s.Programmes(ctx, ProgrammeFilter{Kind: in.Kind, Year: in.Year, Status: in.Status}, in.Query))
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
 		OperationID: "get-subsidy-programme", Method: http.MethodGet, Path: "/v1/subsidy/programmes/{id}", Tags: tags,
 		Summary: "A programme with its committed, paid and remaining figures", Errors: []int{http.StatusNotFound},
-	}, readerRoles...), func(ctx context.Context, in *subsidyIDInput) (*subsidyETagOutput[Programme], error) {
+	}, readerRoles...), func(ctx context.Context, in *subsidyIDInput) (*answer.Tagged[Programme], error) {
 		p, err := s.Programme(ctx, in.ID)
-		return withETag(p, p.Version, err)
+		return answer.WithETag(p, p.Version, err)
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
@@ -74,13 +75,13 @@ func registerProgrammes(api huma.API, s *Service) {
 		Summary:     "Edit a programme",
 		Description: "Send the ETag of the programme as read in If-Match: a stale version is refused with 412. The kind cannot change; the budget cannot drop below the committed total (409).",
 		Errors:      []int{http.StatusNotFound, http.StatusConflict, http.StatusPreconditionFailed, http.StatusUnprocessableEntity},
-	}, officeRoles...), func(ctx context.Context, in *updateProgrammeInput) (*subsidyETagOutput[Programme], error) {
+	}, officeRoles...), func(ctx context.Context, in *updateProgrammeInput) (*answer.Tagged[Programme], error) {
 		version, err := etag.Version(in.IfMatch)
 		if err != nil {
 			return nil, err
 		}
 		p, err := s.UpdateProgramme(ctx, in.ID, version, in.Body)
-		return withETag(p, p.Version, err)
+		return answer.WithETag(p, p.Version, err)
 	})
 
 	for _, st := range []struct {
@@ -93,13 +94,13 @@ func registerProgrammes(api huma.API, s *Service) {
 			OperationID: st.verb + "-subsidy-programme", Method: http.MethodPost,
 			Path: "/v1/subsidy/programmes/{id}/" + st.verb, Tags: tags, Summary: st.what,
 			Errors: []int{http.StatusNotFound, http.StatusPreconditionFailed},
-		}, officeRoles...), func(ctx context.Context, in *programmeStatusInput) (*subsidyETagOutput[Programme], error) {
+		}, officeRoles...), func(ctx context.Context, in *programmeStatusInput) (*answer.Tagged[Programme], error) {
 			version, err := etag.Version(in.IfMatch)
 			if err != nil {
 				return nil, err
 			}
 			p, err := s.SetProgrammeStatus(ctx, in.ID, version, st.status)
-			return withETag(p, p.Version, err)
+			return answer.WithETag(p, p.Version, err)
 		})
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"talentd/internal/answer"
 	"talentd/internal/auth"
 	"talentd/internal/httpapi"
 	"talentd/internal/idempotency"
@@ -60,26 +61,26 @@ func registerRuns(api huma.API, s *Service) {
 			"Requires an Idempotency-Key.",
 		DefaultStatus: http.StatusCreated,
 		Errors:        []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
-	}, runRoles...), func(ctx context.Context, in *createRunInput) (*subsidyBody[PayoutRun], error) {
+	}, runRoles...), func(ctx context.Context, in *createRunInput) (*answer.Body[PayoutRun], error) {
 		req, err := in.Request(ctx, in.Body)
 		if err != nil {
 			return nil, err
 		}
-		return bodyAnswer(s.CreateRun(ctx, req, in.Body))
+		return answer.Of(s.CreateRun(ctx, req, in.Body))
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
 		OperationID: "list-subsidy-payout-runs", Method: http.MethodGet, Path: "/v1/subsidy/payout-runs", Tags: tags,
 		Summary: "List the payout runs", Description: "Without their lines: read a run for them.",
-	}, runRoles...), func(ctx context.Context, in *listRunsInput) (*subsidyPage[PayoutRun], error) {
-		return pageAnswer(s.Runs(ctx, in.Status, in.Query))
+	}, runRoles...), func(ctx context.Context, in *listRunsInput) (*answer.Body[page.Of[PayoutRun]], error) {
+		return answer.Of(s.Runs(ctx, in.Status, in.Query))
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
 		OperationID: "get-subsidy-payout-run", Method: http.MethodGet, Path: "/v1/subsidy/payout-runs/{id}", Tags: tags,
 		Summary: "A payout run with its lines", Errors: []int{http.StatusNotFound},
-	}, runRoles...), func(ctx context.Context, in *subsidyIDInput) (*subsidyBody[PayoutRun], error) {
-		return bodyAnswer(s.Run(ctx, in.ID))
+	}, runRoles...), func(ctx context.Context, in *subsidyIDInput) (*answer.Body[PayoutRun], error) {
+		return answer.Of(s.Run(ctx, in.ID))
 	})
 
 	xmlFile := &huma.Response{Description: "The file", Content: map[string]*huma.MediaType{
@@ -129,7 +130,7 @@ func registerRuns(api huma.API, s *Service) {
 		Errors: []int{http.StatusNotFound, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity},
 		// The body is XML, read raw within the limit and checked by the reader.
 		SkipValidateBody: true,
-	}, runRoles...), MaxReportBytes+64<<10), func(ctx context.Context, in *importReportInput) (*subsidyBody[ReportResult], error) {
-		return bodyAnswer(s.ImportReport(ctx, in.ID, in.RawBody))
+	}, runRoles...), MaxReportBytes+64<<10), func(ctx context.Context, in *importReportInput) (*answer.Body[ReportResult], error) {
+		return answer.Of(s.ImportReport(ctx, in.ID, in.RawBody))
 	})
 }
