@@ -19,9 +19,10 @@ run: build
 	./$(BIN) serve --demo
 
 # Every test against a real PostgreSQL: $$TEST_DATABASE_URL when set, else one throwaway cluster
-# shared by all test processes and removed afterwards.
+# shared by all test processes and removed afterwards. The pages' tests drive headless Chromium.
 test:
 	@if [ -z "$$TEST_DATABASE_URL" ]; then ./scripts/ensure-postgres; fi
+	./scripts/ensure-chromium
 	$(GO) vet ./...
 	$(GO) run ./internal/pgtest/withdb -- $(GO) test -count=1 -timeout 20m ./...
 

@@ -41,6 +41,9 @@ var contentTypes = map[string]string{
 	".js":   "text/javascript; charset=utf-8",
 	".css":  "text/css; charset=utf-8",
 	".png":  "image/png",
+	".svg":  "image/svg+xml",
+	".json": "application/json",
+	".mp4":  "video/mp4",
 	".txt":  "text/plain; charset=utf-8",
 	"":      "text/plain; charset=utf-8", // LICENSE, NOTICE, VERSION
 }
@@ -173,6 +176,11 @@ func (h *docsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *docsHandler) serve(w http.ResponseWriter, r *http.Request, a *asset, cacheControl string) {
+	serveAsset(w, r, a, cacheControl)
+}
+
+// serveAsset answers with an embedded file, gzipped when the client takes it, validated by its ETag.
+func serveAsset(w http.ResponseWriter, r *http.Request, a *asset, cacheControl string) {
 	hdr := w.Header()
 	hdr.Set("Content-Type", a.contentType)
 	hdr.Set("Cache-Control", cacheControl)

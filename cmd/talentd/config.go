@@ -25,6 +25,7 @@ type config struct {
 	DataDir         string
 	Pool            postgres.PoolConfig
 	SessionTTL      time.Duration
+	SessionIdle     time.Duration
 	ShutdownTimeout time.Duration
 	LogFormat       string
 	LogLevel        string

@@ -287,6 +287,8 @@ type services struct {
 	greencard *greencard.Service
 	housing   *housing.Service
 	subsidy   *subsidy.Service
+	// idleTimeout ends unused login sessions; the sign-in page says how soon.
+	idleTimeout time.Duration
 }
 
 func newServices(db *sqlx.DB, sec secrets.Secrets, c *config, log *slog.Logger) (*services, error) {
@@ -309,19 +311,22 @@ func newServices(db *sqlx.DB, sec secrets.Secrets, c *config, log *slog.Logger) 
 	subsidies := subsidy.NewService(db, ring, reg, subsidy.Options{})
 	reg.Subscribe(subsidies.Hooks())
 	return &services{
-		db:        db,
-		accounts:  accounts.NewService(db, accounts.Options{Pepper: sec.TokenPepper, SessionTTL: c.SessionTTL, Logger: log}),
-		audit:     audit.NewService(db),
-		talent:    reg,
-		greencard: cards,
-		housing:   homes,
-		subsidy:   subsidies,
+		db: db,
+		accounts: accounts.NewService(db, accounts.Options{Pepper: sec.TokenPepper, SessionTTL: c.SessionTTL,
+			IdleTimeout: c.SessionIdle, Logger: log}),
+		audit:       audit.NewService(db),
+		talent:      reg,
+		greencard:   cards,
+		housing:     homes,
+		subsidy:     subsidies,
+		idleTimeout: c.SessionIdle,
 	}, nil
 }
 
 // newHTTP builds the HTTP layer and registers every slice's operations on it.
 func newHTTP(db *sqlx.DB, s *services, log *slog.Logger) *httpapi.Server {
-	opts := httpapi.Options{Title: "talentd", Version: versionString(), Logger: log, Docs: web.DocsHandler(),
+	site := web.NewSite(web.Options{Accounts: s.accounts, Cards: s.greencard, Logger: log, IdleTimeout: s.idleTimeout})
+	opts := httpapi.Options{Title: "talentd", Version: versionString(), Logger: log, Docs: web.DocsHandler(), Pages: site.Pages(),
 		Authenticate: s.accounts.Authenticate}
 	if db != nil {
 		opts.DB = db.DB
@@ -373,6 +378,8 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	poolFlags(e, &c)
 	cardFlags(e, &c)
 	e.duration(&c.SessionTTL, "session-ttl", "TALENTD_SESSION_TTL", 12*time.Hour, "how long a login session lasts")
+	e.duration(&c.SessionIdle, "session-idle-timeout", "TALENTD_SESSION_IDLE_TIMEOUT", 30*time.Minute,
+		"end a login session after this long without a request (0: only --session-ttl ends it)")
 	e.duration(&c.ShutdownTimeout, "shutdown-timeout", "TALENTD_SHUTDOWN_TIMEOUT", 15*time.Second, "how long to let in-flight requests finish on shutdown")
 	e.boolean(&demo, "demo", "TALENTD_DEMO", "load the demo district and demo accounts on first start")
 	if done, err := e.parse(args); done || err != nil {

@@ -497,3 +497,28 @@ func TestAuthenticate_RevocationDuringLookup(t *testing.T) {
 		mustKind(t, err, errs.Unauthenticated, c.name+": the next request")
 	}
 }
+
+// A session left unused for longer than the idle limit has lapsed, though its TTL has not; one in
+// use stays alive for its whole TTL.
+func TestAuthenticate_IdleSessionLapses(t *testing.T) {
+	t.Parallel()
+	e := newHardeningEnv(t, Options{IdleTimeout: 30 * time.Minute, PrincipalTTL: -1}, "ivy")
+	sess, err := e.login("ivy", hardeningPassword, "10.0.0.10")
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := e.clock.now()
+	e.clock.set(start.Add(20 * time.Minute))
+	if _, err := e.s.Authenticate(context.Background(), sess.Token); err != nil {
+		t.Fatalf("20 minutes after sign-in: %v", err)
+	}
+	// The use just now counts as activity (kept to the minute in the database's own clock); 31
+	// minutes of nothing afterwards end the session.
+	var used time.Time
+	if err := e.db.Get(&used, `SELECT last_used_at FROM auth_tokens WHERE kind = 'session' AND last_used_at IS NOT NULL`); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.set(used.Add(31 * time.Minute))
+	_, err = e.s.Authenticate(context.Background(), sess.Token)
+	mustKind(t, err, errs.Unauthenticated, "31 idle minutes after the last use")
+}

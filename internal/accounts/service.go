@@ -29,6 +29,10 @@ type Options struct {
 	Pepper []byte
 	// SessionTTL is how long a login session lasts (default 12 hours: one working day).
 	SessionTTL time.Duration
+	// IdleTimeout ends a login session that made no request for this long (0: only SessionTTL
+	// ends it), so a signed-in browser left at an unattended counter does not stay signed in. API
+	// keys have no idle limit.
+	IdleTimeout time.Duration
 	// Throttle tunes the throttling of failed password checks (see throttle.go).
 	Throttle ThrottleOptions
 	// HashConcurrency caps how many Argon2 password hashes run at once (default: the number of
@@ -50,6 +54,7 @@ type Service struct {
 	db         *sqlx.DB
 	pepper     []byte
 	sessionTTL time.Duration
+	idle       time.Duration
 	throttle   *throttle
 	hashSlots  *hashLimiter
 	log        *slog.Logger
@@ -80,7 +85,7 @@ func NewService(db *sqlx.DB, o Options) *Service {
 	if o.PrincipalTTL == 0 {
 		o.PrincipalTTL = 5 * time.Second
 	}
-	return &Service{db: db, pepper: o.Pepper, sessionTTL: o.SessionTTL, log: o.Logger, now: o.Now,
+	return &Service{db: db, pepper: o.Pepper, sessionTTL: o.SessionTTL, idle: o.IdleTimeout, log: o.Logger, now: o.Now,
 		cache:     newPrincipalCache(o.PrincipalTTL, o.Now),
 		throttle:  newThrottle(o.Throttle, o.Now),
 		hashSlots: newHashLimiter(o.HashConcurrency, o.HashWait)}
@@ -158,7 +163,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (auth.Principa
 		return p, nil
 	}
 	gen := s.cache.generation()
-	row, err := getPrincipal(ctx, s.db, hash, s.now())
+	row, err := getPrincipal(ctx, s.db, hash, s.now(), s.idle)
 	if errors.Is(err, ErrAccountNotFound) {
 		return auth.Principal{}, auth.ErrUnauthenticated
 	}

@@ -161,11 +161,16 @@ SELECT t.id AS token_id, a.id AS account_id, a.username, a.role, a.enterprise_id
        (t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute') AS stale
 FROM auth_tokens t JOIN accounts a ON a.id = t.account_id
 WHERE t.token_hash = $1 AND t.revoked_at IS NULL
-  AND (t.expires_at IS NULL OR t.expires_at > $2) AND a.active`
+  AND (t.expires_at IS NULL OR t.expires_at > $2) AND a.active
+  AND (t.kind <> 'session' OR $3::bigint = 0
+       OR coalesce(t.last_used_at, t.created_at) > $2 - make_interval(secs => $3::bigint))`
 
-func getPrincipal(ctx context.Context, q sqlx.QueryerContext, hash []byte, now time.Time) (principalRow, error) {
+// getPrincipal reads the principal of a live token. A session unused for longer than idle (0: no
+// limit) has lapsed; last_used_at is kept to the minute (touchToken), which is the precision of
+// the idle limit.
+func getPrincipal(ctx context.Context, q sqlx.QueryerContext, hash []byte, now time.Time, idle time.Duration) (principalRow, error) {
 	var out principalRow
-	err := sqlx.GetContext(ctx, q, &out, selectPrincipal, hash, now)
+	err := sqlx.GetContext(ctx, q, &out, selectPrincipal, hash, now, int64(idle/time.Second))
 	return out, translate(err, "authenticate")
 }
 

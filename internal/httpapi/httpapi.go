@@ -48,6 +48,9 @@ type Options struct {
 	DB *sql.DB
 	// Docs serves the API documentation page under /docs.
 	Docs http.Handler
+	// Pages are the browser pages, by mux pattern ("GET /window", "POST /login"); they sign in
+	// with the session cookie (SessionCookie), which the API accepts too.
+	Pages map[string]http.Handler
 }
 
 // Server is the assembled HTTP layer: register operations on API, serve Handler.
@@ -99,11 +102,16 @@ func New(o Options) *Server {
 		mux.Handle("GET /docs", named("docs", o.Docs))
 		mux.Handle("GET /docs/", named("docs", o.Docs))
 	}
+	for pattern, h := range o.Pages {
+		mux.Handle(pattern, named("page", h))
+	}
 	// The request id comes first, so that everything after it — a panic's answer included — carries
 	// it; the access log and metrics wrap the panic recovery, so panics are logged and counted as
 	// the 500s they answer.
+	// Cross-site requests that change state are refused before anything reads them: browsers send
+	// the session cookie with them, so they could act as the signed-in clerk.
 	s.Handler = withRequestInfo(accessLog(o.Logger, metrics,
-		recoverPanics(o.Logger, rejectBadText(problemForUnmatched(mux)))))
+		recoverPanics(o.Logger, refuseCrossSite(rejectBadText(problemForUnmatched(mux))))))
 	return s
 }
 

@@ -173,7 +173,7 @@ func authorize(api huma.API, authenticate Authenticator, log *slog.Logger) func(
 			writeDomainErr(api, ctx, errOperationClosed)
 			return
 		}
-		token, hasToken := bearer(ctx.Header("Authorization"))
+		token, hasToken := credentials(ctx.Header("Authorization"), ctx.Header("Cookie"))
 		if rule.Public && !hasToken {
 			next(ctx)
 			return
@@ -204,6 +204,45 @@ func authorize(api huma.API, authenticate Authenticator, log *slog.Logger) func(
 
 func writeDomainErr(api huma.API, ctx huma.Context, err error) {
 	_ = huma.WriteErr(api, ctx, http.StatusInternalServerError, "", err)
+}
+
+// SessionCookie is the cookie in which a browser keeps its login session's token. The API takes it
+// in place of a bearer token, so the pages' scripts call the same operations as every other client;
+// refuseCrossSite keeps other sites from riding on it.
+const SessionCookie = "talentd_session"
+
+// credentials returns the request's token: the bearer token when there is an Authorization
+// header, else the session cookie.
+func credentials(authorization, cookie string) (string, bool) {
+	if authorization != "" {
+		return bearer(authorization)
+	}
+	if cookie == "" {
+		return "", false
+	}
+	cookies, err := http.ParseCookie(cookie)
+	if err != nil {
+		return "", false
+	}
+	for _, c := range cookies {
+		if c.Name == SessionCookie && c.Value != "" {
+			return c.Value, true
+		}
+	}
+	return "", false
+}
+
+// refuseCrossSite refuses a state-changing request that a browser says comes from another site
+// (Sec-Fetch-Site, else an Origin that is not this host) with a 403 problem. Requests without
+// either header — curl, scripts, other servers — are not browser requests and pass.
+func refuseCrossSite(next http.Handler) http.Handler {
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(w, r, newProblemOf(http.StatusForbidden, "cross_site_request",
+			"拒绝来自其他网站的请求：请在本系统的页面中操作", "cross-site request refused: use talentd's own pages",
+			reqctx.ID(r.Context())))
+	}))
+	return cop.Handler(next)
 }
 
 func bearer(header string) (string, bool) {
