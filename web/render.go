@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 
+	"talentd/greencard"
 	"talentd/internal/auth"
 	"talentd/internal/reqctx"
 )
@@ -47,7 +48,8 @@ func parseViews(files *staticFiles) *views {
 			}
 			return zh
 		},
-		"roleLabel": func(r auth.Role, lang string) string { return auth.RoleVocab.Label(string(r), lang) },
+		"roleLabel":   func(r auth.Role, lang string) string { return auth.RoleVocab.Label(string(r), lang) },
+		"actionLabel": func(action, lang string) string { return greencard.RequestActionVocab.Label(action, lang) },
 	}
 	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(pagesFS, "pages/layout.html"))
 	v := &views{pages: map[string]*template.Template{}}

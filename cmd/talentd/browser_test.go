@@ -239,3 +239,17 @@ func (b *browser) nodeCount(sel string) int {
 	b.t.Helper()
 	return len(value(b, "count "+sel, chromedp.Nodes(chromedp.CSSAll(sel), chromedp.AtLeast(0))))
 }
+
+// submit runs the actions that submit a form (a click, Enter) and waits for the page they load,
+// returning its status.
+func (b *browser) submit(what string, actions ...chromedp.Action[chromedp.Void]) int64 {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	res, err := chromedp.RunResponse(ctx, actions...)
+	if err != nil {
+		b.shot("failed-" + strings.ReplaceAll(what, " ", "-"))
+		b.t.Fatalf("%s: %v", what, err)
+	}
+	return res.Status
+}
