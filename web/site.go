@@ -6,7 +6,10 @@ import (
 	"time"
 
 	"talentd/greencard"
+	"talentd/housing"
 	"talentd/internal/accounts"
+	"talentd/subsidy"
+	"talentd/talent"
 )
 
 // Options are what the pages need: the services they call (the same ones the API calls, so the
@@ -14,6 +17,9 @@ import (
 type Options struct {
 	Accounts *accounts.Service
 	Cards    *greencard.Service
+	Talent   *talent.Service
+	Housing  *housing.Service
+	Subsidy  *subsidy.Service
 	Logger   *slog.Logger
 	// IdleTimeout is the accounts service's idle limit, shown on the sign-in page; 0 hides it.
 	IdleTimeout time.Duration
@@ -46,7 +52,7 @@ func (s *Site) Pages() map[string]http.Handler {
 		"GET /static/": s.files,
 		"GET /desk":    s.signedIn(nil, s.deskPending),
 	}
-	for _, desk := range []map[string]http.Handler{s.windowPages(), s.commissionerPages()} {
+	for _, desk := range []map[string]http.Handler{s.windowPages(), s.commissionerPages(), s.dashboardPages()} {
 		for pattern, h := range desk {
 			pages[pattern] = h
 		}
