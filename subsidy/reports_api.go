@@ -20,8 +20,9 @@ func init() {
 	})
 }
 
-// ledgerQuery are the filters of the payout report and export.
-type ledgerQuery struct {
+// LedgerQuery are the query parameters that filter the payout report and export (exported, as huma
+// reads the parameters of exported embedded structs only).
+type LedgerQuery struct {
 	ProgrammeID     int64           `query:"programme_id" minimum:"0" doc:"Only this programme's payouts"`
 	Year            int             `query:"year" minimum:"0" maximum:"2100" doc:"Only the payouts of programmes of this year"`
 	Status          PayoutStatus    `query:"status"`
@@ -29,18 +30,18 @@ type ledgerQuery struct {
 	EnterpriseID    int64           `query:"enterprise_id" minimum:"0" doc:"Only the payouts to this enterprise and to its talent"`
 }
 
-func (q ledgerQuery) filter() LedgerFilter {
+func (q LedgerQuery) filter() LedgerFilter {
 	return LedgerFilter{ProgrammeID: q.ProgrammeID, Year: q.Year, Status: q.Status, BeneficiaryKind: q.BeneficiaryKind,
 		EnterpriseID: q.EnterpriseID}
 }
 
 type payoutReportInput struct {
 	GroupBy []string `query:"group_by,explode" maxItems:"8" doc:"What to group by: programme, year, beneficiary, status; comma-separated or repeated (default programme,status)"`
-	ledgerQuery
+	LedgerQuery
 }
 
 type exportPayoutsInput struct {
-	ledgerQuery
+	LedgerQuery
 	Format   string `query:"format" enum:"csv,xlsx" default:"csv"`
 	Encoding string `query:"encoding" enum:"gbk,utf-8" default:"gbk" doc:"CSV only: gbk (GB18030, as Excel on Chinese Windows reads CSV) or utf-8 (with BOM)"`
 }
