@@ -14,6 +14,7 @@ func Register(api huma.API, s *Service) {
 	registerPayouts(api, s)
 	registerRuns(api, s)
 	registerApplications(api, s)
+	registerReports(api, s)
 }
 
 // subsidyIDInput names a programme by its id.

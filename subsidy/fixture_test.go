@@ -41,10 +41,13 @@ func newFixture(t testing.TB) *fixture {
 }
 
 // talent registers one talent through the registry and returns its id.
-func (f *fixture) talent(t testing.TB) int64 {
+func (f *fixture) talent(t testing.TB) int64 { return f.talentOf(t, nil) }
+
+// talentOf registers one talent employed by the enterprise (none when nil) and returns its id.
+func (f *fixture) talentOf(t testing.TB, enterpriseID *int64) int64 {
 	t.Helper()
 	f.mu.Lock()
-	in := f.gen.Talent(talent.GradeB, nil)
+	in := f.gen.Talent(talent.GradeB, enterpriseID)
 	f.mu.Unlock()
 	tl, err := f.reg.CreateTalent(office, in)
 	if err == nil {

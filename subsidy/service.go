@@ -1,6 +1,7 @@
 package subsidy
 
 import (
+	"log/slog"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -13,6 +14,8 @@ import (
 type Options struct {
 	// Now is the clock.
 	Now func() time.Time
+	// Logger hears of failures that can no longer reach the client (an export cut short).
+	Logger *slog.Logger
 }
 
 // Service runs the subsidy rules; it owns every transaction.
@@ -28,6 +31,9 @@ type Service struct {
 func NewService(db *sqlx.DB, ring *fieldcrypt.Ring, talents *talent.Service, o Options) *Service {
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
 	}
 	return &Service{db: db, ring: ring, talents: talents, opts: o}
 }

@@ -29,11 +29,18 @@ var (
 		vocab.T("cancelled", "已取消", "Cancelled"),
 		vocab.T("held", "暂停待定", "Held"),
 	)
+	// ReportGroupVocab lists what the payout report groups by.
+	ReportGroupVocab = vocab.NewList("subsidy_report_group",
+		vocab.T("programme", "资助项目", "Programme"),
+		vocab.T("year", "年度", "Year"),
+		vocab.T("beneficiary", "受益人", "Beneficiary"),
+		vocab.T("status", "状态", "Status"),
+	)
 )
 
 // Vocabularies lists the subsidy enumerations for GET /v1/vocabularies.
 func Vocabularies() []*vocab.List {
-	return []*vocab.List{ProgrammeKindVocab, ProgrammeStatusVocab, NominationStatusVocab, PayoutStatusVocab, PlatformLevelVocab, BeneficiaryKindVocab, RunStatusVocab, RunLineStatusVocab, ApplicationStatusVocab}
+	return []*vocab.List{ProgrammeKindVocab, ProgrammeStatusVocab, NominationStatusVocab, PayoutStatusVocab, PlatformLevelVocab, BeneficiaryKindVocab, RunStatusVocab, RunLineStatusVocab, ApplicationStatusVocab, ReportGroupVocab}
 }
 
 // Schema methods hand each list to huma, so the API's enums are the lists.
@@ -46,6 +53,9 @@ func (ProgrammeStatus) Schema(huma.Registry) *huma.Schema { return ProgrammeStat
 
 // Schema describes a NominationStatus.
 func (NominationStatus) Schema(huma.Registry) *huma.Schema { return NominationStatusVocab.Schema() }
+
+// Schema describes a ReportGroup.
+func (ReportGroup) Schema(huma.Registry) *huma.Schema { return ReportGroupVocab.Schema() }
 
 // Schema describes a PayoutStatus.
 func (PayoutStatus) Schema(huma.Registry) *huma.Schema { return PayoutStatusVocab.Schema() }

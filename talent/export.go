@@ -92,35 +92,6 @@ func (s *Service) exportRow(p auth.Principal, t Talent, ent map[int64]Enterprise
 		t.ArrivedOn.String(), notes, label(StatusVocab, string(t.Status)), grade, strings.Join(t.GradeRules, ","), registered}
 }
 
-// rowWriter is the part of the CSV and XLSX writers an export needs.
-type rowWriter interface {
-	row([]string) error
-	close() error
-}
-
-type csvRows struct{ w *tabular.CSVWriter }
-
-func (c csvRows) row(r []string) error { return c.w.Write(r) }
-func (c csvRows) close() error         { return c.w.Flush() }
-
-type xlsxRows struct{ w *tabular.XLSXWriter }
-
-func (x xlsxRows) row(r []string) error { return x.w.WriteRow(r) }
-func (x xlsxRows) close() error         { return x.w.Close() }
-
-func newRowWriter(w io.Writer, format, encoding string, header []string) (rowWriter, error) {
-	if format == "xlsx" {
-		xw, err := tabular.NewXLSXWriter(w, "人才信息", header)
-		return xlsxRows{xw}, err
-	}
-	enc := tabular.UTF8BOM
-	if encoding == "gbk" {
-		enc = tabular.GB18030
-	}
-	cw := tabular.NewCSVWriter(w, enc)
-	return csvRows{cw}, cw.Write(header)
-}
-
 // ErrExportNotAllowed refuses an export to a role that reads the registry for its own work only.
 var ErrExportNotAllowed = errs.New(errs.Forbidden, "export_not_allowed", "您的岗位无权导出人才信息库",
 	"your role may not export the registry")
@@ -151,7 +122,7 @@ func (s *Service) ExportTalents(ctx context.Context, w io.Writer, f TalentFilter
 	if !fields.Export {
 		return ErrExportNotAllowed
 	}
-	out, err := newRowWriter(w, format, encoding, exportHeader())
+	out, err := tabular.NewRowWriter(w, format, encoding, templateSheet, exportHeader())
 	if err != nil {
 		return err
 	}
@@ -169,7 +140,7 @@ func (s *Service) ExportTalents(ctx context.Context, w io.Writer, f TalentFilter
 }
 
 // exportRows writes the matching records and returns how many.
-func (s *Service) exportRows(ctx context.Context, p auth.Principal, out rowWriter, f TalentFilter) (int, error) {
+func (s *Service) exportRows(ctx context.Context, p auth.Principal, out tabular.RowWriter, f TalentFilter) (int, error) {
 	ent := map[int64]Enterprise{}
 	cursor := ""
 	n := 0
@@ -188,13 +159,13 @@ func (s *Service) exportRows(ctx context.Context, p auth.Principal, out rowWrite
 					ent[e.ID] = e
 				}
 			}
-			if err := out.row(s.exportRow(p, t, ent)); err != nil {
+			if err := out.WriteRow(s.exportRow(p, t, ent)); err != nil {
 				return n, err
 			}
 			n++
 		}
 		if res.NextCursor == "" {
-			return n, out.close()
+			return n, out.Close()
 		}
 		cursor = res.NextCursor
 	}

@@ -170,12 +170,12 @@ func writeTemplate(w io.Writer, scope auth.Scope, format, encoding string) error
 	for i, c := range t.Columns {
 		header[i] = c.Header
 	}
-	out, err := newRowWriter(w, format, encoding, header)
+	out, err := tabular.NewRowWriter(w, format, encoding, templateSheet, header)
 	if err == nil {
-		err = out.row(t.Example)
+		err = out.WriteRow(t.Example)
 	}
 	if err == nil {
-		err = out.close()
+		err = out.Close()
 	}
 	return err
 }

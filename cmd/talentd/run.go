@@ -308,7 +308,7 @@ func newServices(db *sqlx.DB, sec secrets.Secrets, c *config, log *slog.Logger) 
 	reg.Subscribe(cards.Hooks())
 	homes := housing.NewService(db, ring, reg, housing.Options{})
 	reg.Subscribe(homes.Hooks())
-	subsidies := subsidy.NewService(db, ring, reg, subsidy.Options{})
+	subsidies := subsidy.NewService(db, ring, reg, subsidy.Options{Logger: log})
 	reg.Subscribe(subsidies.Hooks())
 	return &services{
 		db: db,

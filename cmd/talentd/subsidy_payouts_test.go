@@ -13,7 +13,13 @@ import (
 // the id of the payout of its one instalment.
 func (e *testEnv) awardedPayout(t *testing.T, programme, user string, amount int64) string {
 	t.Helper()
-	tl := e.registered(t, newTalentBody(talent.GradeB))
+	return e.awardedPayoutOf(t, programme, user, "hr-x", amount)
+}
+
+// awardedPayoutOf is awardedPayout for a talent of the enterprise of the HR user hr.
+func (e *testEnv) awardedPayoutOf(t *testing.T, programme, user, hr string, amount int64) string {
+	t.Helper()
+	tl := e.registeredBy(t, hr, newTalentBody(talent.GradeB))
 	r := e.call("POST", "/v1/subsidy/programmes/"+programme+"/awards", user, map[string]any{"talent_id": tl.ID,
 		"amount_fen": amount, "instalments": []any{map[string]any{"due_on": "2026-06-30", "amount_fen": amount}}})
 	mustStatus(t, r, http.StatusCreated, "award")

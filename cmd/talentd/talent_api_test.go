@@ -65,10 +65,16 @@ func newTalentBody(aim talent.Grade) map[string]any {
 // registered creates, submits and approves a talent of enterprise X (through hr-x) and returns it.
 func (e *testEnv) registered(t *testing.T, body map[string]any) talentJSON {
 	t.Helper()
-	r := e.call("POST", "/v1/talents", "hr-x", body)
+	return e.registeredBy(t, "hr-x", body)
+}
+
+// registeredBy is registered for the enterprise of the HR user hr.
+func (e *testEnv) registeredBy(t *testing.T, hr string, body map[string]any) talentJSON {
+	t.Helper()
+	r := e.call("POST", "/v1/talents", hr, body)
 	mustStatus(t, r, http.StatusCreated, "create talent")
 	id := strconv.FormatInt(decodeTalent(t, r).ID, 10)
-	mustStatus(t, e.call("POST", "/v1/talents/"+id+"/submit", "hr-x", nil), http.StatusOK, "submit")
+	mustStatus(t, e.call("POST", "/v1/talents/"+id+"/submit", hr, nil), http.StatusOK, "submit")
 	r = e.call("POST", "/v1/talents/"+id+"/approve", "office", nil)
 	mustStatus(t, r, http.StatusOK, "approve")
 	return decodeTalent(t, r)

@@ -486,6 +486,35 @@ func TestXLSXWriter(t *testing.T) {
 	})
 }
 
+func TestNewRowWriter(t *testing.T) {
+	t.Parallel()
+	header := []string{"编号", "金额(元)"}
+	row := []string{"1", "12.34"}
+	for _, c := range []struct{ format, encoding, wantFormat, wantEncoding string }{
+		{"csv", "gbk", "csv", "gb18030"}, {"csv", "utf-8", "csv", "utf-8-bom"}, {"xlsx", "", "xlsx", ""},
+	} {
+		t.Run(c.format+c.encoding, func(t *testing.T) {
+			t.Parallel()
+			var buf bytes.Buffer
+			w, err := NewRowWriter(&buf, c.format, c.encoding, "明细", header)
+			if err == nil {
+				err = w.WriteRow(row)
+			}
+			if err == nil {
+				err = w.Close()
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, got, _ := readAll(t, buf.Bytes())
+			if r.Format() != c.wantFormat || r.Encoding() != c.wantEncoding || !reflect.DeepEqual(r.Header(), header) ||
+				len(got) != 1 || !reflect.DeepEqual(got[0].Cells, row) {
+				t.Errorf("format %q, encoding %q, header %q, rows %+v", r.Format(), r.Encoding(), r.Header(), got)
+			}
+		})
+	}
+}
+
 func TestOpen_XLSXDates(t *testing.T) {
 	t.Parallel()
 	f := excelize.NewFile()

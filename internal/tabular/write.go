@@ -281,3 +281,31 @@ func textWidth(s string) int {
 	}
 	return max(widest, w)
 }
+
+// RowWriter is what a download writes its rows to, whatever its format: an
+// XLSXWriter, or a CSVWriter whose Close flushes it.
+type RowWriter interface {
+	WriteRow(cells []string) error
+	Close() error
+}
+
+// csvRows is a CSVWriter as a RowWriter.
+type csvRows struct{ w *CSVWriter }
+
+func (c csvRows) WriteRow(cells []string) error { return c.w.Write(cells) }
+func (c csvRows) Close() error                  { return c.w.Flush() }
+
+// NewRowWriter starts a download of the rows under header: format "xlsx" is
+// a workbook of one sheet so named; anything else is CSV, encoded GB18030 when
+// encoding is "gbk" and UTF-8 with a byte order mark otherwise.
+func NewRowWriter(w io.Writer, format, encoding, sheet string, header []string) (RowWriter, error) {
+	if format == "xlsx" {
+		return NewXLSXWriter(w, sheet, header)
+	}
+	enc := UTF8BOM
+	if encoding == "gbk" {
+		enc = GB18030
+	}
+	cw := NewCSVWriter(w, enc)
+	return csvRows{cw}, cw.Write(header)
+}
