@@ -58,7 +58,9 @@ func registerAwards(api huma.API, s *Service) {
 	huma.Register(api, auth.Allow(huma.Operation{
 		OperationID: "create-subsidy-award", Method: http.MethodPost, Path: "/v1/subsidy/programmes/{id}/awards",
 		Tags: tags, Summary: "Select a winner: the amount and its instalments", DefaultStatus: http.StatusCreated,
-		Description: "The instalments must add up to the amount, their due dates ascending and within the programme's year or later. " +
+		Description: "The talent must have been nominated for the programme (409 not_nominated otherwise, or when the nomination was withdrawn); " +
+			"the award selects the nomination, which becomes awarded. " +
+			"The instalments must add up to the amount, their due dates ascending and within the programme's year or later. " +
 			"The amount is reserved of the programme's budget (409 budget_exceeded when it does not fit); each instalment becomes a pending payout.",
 		Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
 	}, officeRoles...), func(ctx context.Context, in *awardInput) (*answer.Body[Award], error) {

@@ -91,8 +91,10 @@ func (s *Service) visibleProgramme(ctx context.Context, programmeID int64) (auth
 	return scope, err
 }
 
-// Award selects a winner of an award programme (the office, admin): it reserves the amount of the
-// programme's budget and schedules one pending payout per instalment, in one transaction.
+// Award selects a winner of an award programme (the office, admin) from its nominees: the talent
+// must hold a standing nomination of the programme (not_nominated otherwise), which the award marks
+// awarded. It reserves the amount of the programme's budget and schedules one pending payout per
+// instalment, in one transaction.
 func (s *Service) Award(ctx context.Context, programmeID int64, in AwardInput) (Award, error) {
 	p, err := auth.Require(ctx, officeRoles...)
 	if err != nil {
@@ -116,11 +118,14 @@ func (s *Service) Award(ctx context.Context, programmeID int64, in AwardInput) (
 		if t.Status != string(talent.StatusRegistered) {
 			return ErrTalentNotRegistered
 		}
+		nomination, err := standingNomination(ctx, tx, programmeID, t.ID)
+		if err != nil {
+			return err
+		}
 		if _, err := reserve(ctx, tx, programmeID, in.AmountFen); err != nil {
 			return err
 		}
-		nomination, err := markNominationAwarded(ctx, tx, programmeID, t.ID)
-		if err != nil {
+		if err := markNominationAwarded(ctx, tx, nomination); err != nil {
 			return err
 		}
 		if id, err = insertAward(ctx, tx, programmeID, t, nomination, in.AmountFen, p.ActorID()); err != nil {

@@ -54,19 +54,39 @@ func listNominations(ctx context.Context, q sqlx.QueryerContext, programmeID int
 	return rows, translate(err, "list nominations")
 }
 
-// markNominationAwarded records that a nominee was selected; a talent awarded without a
-// nomination has none to mark. It returns the nomination's id, if any.
-func markNominationAwarded(ctx context.Context, q sqlx.QueryerContext, programmeID, talentID int64) (*int64, error) {
-	var id int64
-	err := sqlx.GetContext(ctx, q, &id, `UPDATE subsidy_nominations SET status = 'awarded'
-		WHERE programme_id = $1 AND talent_id = $2 AND status = 'nominated' RETURNING id`, programmeID, talentID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
+// standingNomination reads and locks the talent's nomination for the programme, so that the
+// award that selects it and any change of it queue: one that is nominated, never withdrawn and not
+// yet selected. A talent without one is refused not_nominated, one selected already
+// already_awarded.
+func standingNomination(ctx context.Context, q sqlx.QueryerContext, programmeID, talentID int64) (int64, error) {
+	var n struct {
+		ID     int64            `db:"id"`
+		Status NominationStatus `db:"status"`
 	}
-	return &id, translate(err, "mark nomination")
+	err := sqlx.GetContext(ctx, q, &n, `SELECT id, status FROM subsidy_nominations
+		WHERE programme_id = $1 AND talent_id = $2 FOR UPDATE`, programmeID, talentID)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return 0, ErrNotNominated
+	case err != nil:
+		return 0, translate(err, "nomination")
+	case n.Status == NominationAwarded:
+		return 0, ErrAlreadyAwarded
+	case n.Status != NominationNominated:
+		return 0, ErrNotNominated
+	}
+	return n.ID, nil
 }
 
-func insertAward(ctx context.Context, q sqlx.QueryerContext, programmeID int64, t beneficiaryTalent, nominationID *int64,
+// markNominationAwarded records that the office selected a nominee; the caller holds the
+// nomination's lock (standingNomination).
+func markNominationAwarded(ctx context.Context, q sqlx.ExecerContext, id int64) error {
+	_, err := q.ExecContext(ctx, `UPDATE subsidy_nominations SET status = 'awarded' WHERE id = $1`, id)
+	return translate(err, "mark nomination")
+}
+
+// insertAward writes the award that selects a nomination.
+func insertAward(ctx context.Context, q sqlx.QueryerContext, programmeID int64, t beneficiaryTalent, nominationID int64,
 	amount money.Fen, by *int64) (int64, error) {
 	var id int64
 	err := sqlx.GetContext(ctx, q, &id, `INSERT INTO subsidy_awards (programme_id, talent_id, enterprise_id, nomination_id,

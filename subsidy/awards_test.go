@@ -14,9 +14,29 @@ import (
 
 func civilDate(y, m, d int) civil.Date { return civil.New(y, time.Month(m), d) }
 
-// award selects talentID with amount paid in one instalment, failing the test on error.
+// nominate puts talentID forward for the programme as the office, failing the test on error.
+func nominate(t testing.TB, f *fixture, programmeID, talentID int64) Nomination {
+	t.Helper()
+	n, err := f.svc.Nominate(office, programmeID, NominationInput{TalentID: talentID, Reason: "技术骨干"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// nominee registers a talent and nominates them for the programme; it returns the talent's id.
+func nominee(t testing.TB, f *fixture, programmeID int64) int64 {
+	t.Helper()
+	id := f.talent(t)
+	nominate(t, f, programmeID, id)
+	return id
+}
+
+// award nominates talentID and selects them with amount paid in one instalment, failing the test
+// on error.
 func award(t testing.TB, f *fixture, programmeID, talentID int64, amount money.Fen) Award {
 	t.Helper()
+	nominate(t, f, programmeID, talentID)
 	a, err := f.svc.Award(office, programmeID, AwardInput{TalentID: talentID, AmountFen: amount,
 		Instalments: []InstalmentInput{{DueOn: civilDate(2026, 6, 30), AmountFen: amount}}})
 	if err != nil {
@@ -56,7 +76,7 @@ func TestService_Award(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	p := f.programme(t, "bishan_talent", 2026, 100_000_00)
-	tal := f.talent(t)
+	tal := nominee(t, f, p.ID)
 	a, err := f.svc.Award(office, p.ID, AwardInput{TalentID: tal, AmountFen: 30_000_00, Instalments: []InstalmentInput{
 		{DueOn: civilDate(2026, 3, 1), AmountFen: 10_000_00}, {DueOn: civilDate(2027, 3, 1), AmountFen: 20_000_00}}})
 	if err != nil {
@@ -97,7 +117,7 @@ func TestService_Award(t *testing.T) {
 	}
 	for code, in := range bad {
 		t.Run(code, func(t *testing.T) {
-			in.TalentID = f.talent(t)
+			in.TalentID = nominee(t, f, p.ID)
 			_, err := f.svc.Award(office, p.ID, in)
 			var e *errs.Error
 			if !errors.As(err, &e) || e.Kind != errs.Invalid || len(e.Fields) == 0 || e.Fields[0].Code != code {
@@ -105,6 +125,71 @@ func TestService_Award(t *testing.T) {
 			}
 			checkCommitted(t, f, p.ID)
 		})
+	}
+}
+
+// TestService_AwardNeedsNomination: the office selects winners from the programme's nominees. A
+// talent never nominated, nominated for another programme or whose nomination was withdrawn is
+// refused not_nominated with nothing written; a nominee's award selects the nomination.
+func TestService_AwardNeedsNomination(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	p := f.programme(t, "bishan_talent", 2026, 100_000_00)
+	other := f.programme(t, "bishan_craftsman", 2026, 100_000_00)
+	in := func(talentID int64) AwardInput {
+		return AwardInput{TalentID: talentID, AmountFen: 1_000_00,
+			Instalments: []InstalmentInput{{DueOn: civilDate(2026, 6, 30), AmountFen: 1_000_00}}}
+	}
+	withdrawn := nominee(t, f, p.ID)
+	if _, err := f.db.Exec(`UPDATE subsidy_nominations SET status = 'withdrawn' WHERE talent_id = $1`, withdrawn); err != nil {
+		t.Fatal(err)
+	}
+	for name, talentID := range map[string]int64{
+		"never nominated":       f.talent(t),
+		"nominated for another": nominee(t, f, other.ID),
+		"nomination withdrawn":  withdrawn,
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := f.svc.Award(office, p.ID, in(talentID))
+			var e *errs.Error
+			if !errors.Is(err, ErrNotNominated) || !errors.As(err, &e) || e.Kind != errs.Conflict || e.Zh == "" || e.Message == "" {
+				t.Fatalf("award: %v, want not_nominated", err)
+			}
+		})
+	}
+	var awards, payouts int
+	if err := f.db.Get(&awards, `SELECT count(*) FROM subsidy_awards`); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.Get(&payouts, `SELECT count(*) FROM subsidy_payouts`); err != nil {
+		t.Fatal(err)
+	}
+	if awards != 0 || payouts != 0 {
+		t.Fatalf("refused awards wrote %d awards and %d payouts", awards, payouts)
+	}
+	if got := checkCommitted(t, f, p.ID); got.CommittedFen != 0 {
+		t.Fatalf("committed %d after refusals", got.CommittedFen)
+	}
+
+	tal := f.talent(t)
+	n := nominate(t, f, p.ID, tal)
+	a, err := f.svc.Award(office, p.ID, in(tal))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var selected struct {
+		Status       NominationStatus `db:"status"`
+		NominationID int64            `db:"nomination_id"`
+	}
+	if err := f.db.Get(&selected, `SELECT n.status, a.nomination_id FROM subsidy_awards a
+		JOIN subsidy_nominations n ON n.id = a.nomination_id WHERE a.id = $1`, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if selected.Status != NominationAwarded || selected.NominationID != n.ID {
+		t.Errorf("the award selected %+v, want nomination %d awarded", selected, n.ID)
+	}
+	if _, err := f.svc.Award(office, p.ID, in(tal)); !errors.Is(err, ErrAlreadyAwarded) {
+		t.Errorf("second award: %v, want already_awarded", err)
 	}
 }
 
@@ -118,7 +203,7 @@ func TestService_AwardBudgetRace(t *testing.T) {
 	p := f.programme(t, "race", 2026, each*fits+each/2)
 	talents := make([]int64, tries)
 	for i := range talents {
-		talents[i] = f.talent(t)
+		talents[i] = nominee(t, f, p.ID)
 	}
 	var wg sync.WaitGroup
 	results := make([]error, tries)
@@ -152,7 +237,7 @@ func TestService_BudgetExceededMessage(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	p := f.programme(t, "small", 2026, 100_00)
-	_, err := f.svc.Award(office, p.ID, AwardInput{TalentID: f.talent(t), AmountFen: 150_00,
+	_, err := f.svc.Award(office, p.ID, AwardInput{TalentID: nominee(t, f, p.ID), AmountFen: 150_00,
 		Instalments: []InstalmentInput{{DueOn: civilDate(2026, 12, 1), AmountFen: 150_00}}})
 	var e *errs.Error
 	if !errors.As(err, &e) || e.Code != "budget_exceeded" {
@@ -173,7 +258,7 @@ func TestService_TalentLeftHoldsPayouts(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	p := f.programme(t, "bishan_craftsman", 2026, 100_000_00)
-	tal, other := f.talent(t), f.talent(t)
+	tal, other := nominee(t, f, p.ID), f.talent(t)
 	a, err := f.svc.Award(office, p.ID, AwardInput{TalentID: tal, AmountFen: 300, Instalments: []InstalmentInput{
 		{DueOn: civilDate(2026, 3, 1), AmountFen: 100}, {DueOn: civilDate(2026, 6, 1), AmountFen: 100},
 		{DueOn: civilDate(2026, 9, 1), AmountFen: 100}}})

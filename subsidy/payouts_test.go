@@ -45,11 +45,11 @@ func request(t testing.TB, ctx context.Context, operation, key string, id int64,
 // testAccount is a bank account number the tests record.
 const testAccount = "6222020200112341234"
 
-// pendingPayout awards a new talent of the programme, prepared by ctx, and returns the payout of
-// its one instalment.
+// pendingPayout nominates a new talent for the programme and awards them, prepared by ctx, and
+// returns the payout of its one instalment.
 func pendingPayout(t *testing.T, f *fixture, ctx context.Context, programmeID int64, amount money.Fen) Payout {
 	t.Helper()
-	a, err := f.svc.Award(ctx, programmeID, AwardInput{TalentID: f.talent(t), AmountFen: amount,
+	a, err := f.svc.Award(ctx, programmeID, AwardInput{TalentID: nominee(t, f, programmeID), AmountFen: amount,
 		Instalments: []InstalmentInput{{DueOn: civilDate(2026, 6, 30), AmountFen: amount}}})
 	if err != nil {
 		t.Fatal(err)

@@ -78,10 +78,11 @@ func TestService_Programmes(t *testing.T) {
 
 	t.Run("Closed", func(t *testing.T) {
 		q := f.programme(t, "closed_one", 2026, 1000)
+		tal := nominee(t, f, q.ID)
 		if _, err := f.svc.SetProgrammeStatus(office, q.ID, q.Version, ProgrammeClosed); err != nil {
 			t.Fatal(err)
 		}
-		_, err := f.svc.Award(office, q.ID, AwardInput{TalentID: f.talent(t), AmountFen: 10,
+		_, err := f.svc.Award(office, q.ID, AwardInput{TalentID: tal, AmountFen: 10,
 			Instalments: []InstalmentInput{{DueOn: civilDate(2026, 3, 1), AmountFen: 10}}})
 		if !errors.Is(err, ErrProgrammeClosed) {
 			t.Fatalf("award in a closed programme: %v", err)

@@ -128,6 +128,8 @@ var (
 		"the talent has been nominated for this programme already")
 	ErrAlreadyAwarded = errs.New(errs.Conflict, "already_awarded", "该人才已获得此项目奖励，不能重复评定",
 		"the talent has an award of this programme already")
+	ErrNotNominated = errs.New(errs.Conflict, "not_nominated", "该人才未获提名参加此项目（或提名已撤回），须先提名才能评定获奖",
+		"the talent has no standing nomination for this programme: nominate them first")
 	ErrBudgetExceeded = errs.New(errs.Conflict, "budget_exceeded", "超出项目预算", "the programme's budget is exceeded")
 )
 

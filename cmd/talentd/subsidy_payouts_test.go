@@ -9,8 +9,8 @@ import (
 	"talentd/talent"
 )
 
-// awardedPayout awards a registered talent of enterprise X under the programme as user and returns
-// the id of the payout of its one instalment.
+// awardedPayout awards a registered talent of enterprise X, nominated by its HR, under the programme
+// as user and returns the id of the payout of its one instalment.
 func (e *testEnv) awardedPayout(t *testing.T, programme, user string, amount int64) string {
 	t.Helper()
 	return e.awardedPayoutOf(t, programme, user, "hr-x", amount)
@@ -20,6 +20,8 @@ func (e *testEnv) awardedPayout(t *testing.T, programme, user string, amount int
 func (e *testEnv) awardedPayoutOf(t *testing.T, programme, user, hr string, amount int64) string {
 	t.Helper()
 	tl := e.registeredBy(t, hr, newTalentBody(talent.GradeB))
+	mustStatus(t, e.call("POST", "/v1/subsidy/programmes/"+programme+"/nominations", hr,
+		map[string]any{"talent_id": tl.ID, "reason": "技术骨干"}), http.StatusCreated, "nominate")
 	r := e.call("POST", "/v1/subsidy/programmes/"+programme+"/awards", user, map[string]any{"talent_id": tl.ID,
 		"amount_fen": amount, "instalments": []any{map[string]any{"due_on": "2026-06-30", "amount_fen": amount}}})
 	mustStatus(t, r, http.StatusCreated, "award")

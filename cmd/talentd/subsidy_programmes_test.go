@@ -15,6 +15,13 @@ func subsidyProgrammeBody(code string, budget int64) map[string]any {
 	return map[string]any{"kind": "award", "code": code, "name": "璧山英才", "year": 2026, "budget_fen": budget}
 }
 
+// nominateForSubsidy has HR of enterprise X nominate its registered talent for the programme.
+func (e *testEnv) nominateForSubsidy(t *testing.T, programme string, talentID int64) {
+	t.Helper()
+	mustStatus(t, e.call("POST", "/v1/subsidy/programmes/"+programme+"/nominations", "hr-x",
+		map[string]any{"talent_id": talentID, "reason": "技术骨干"}), http.StatusCreated, "nominate")
+}
+
 // createSubsidyProgramme creates a programme as the office and returns its id.
 func (e *testEnv) createSubsidyProgramme(t *testing.T, body map[string]any) string {
 	t.Helper()
@@ -55,10 +62,18 @@ func TestSubsidyProgrammes_API(t *testing.T) {
 		t.Errorf("HR of Y sees %d nominations of X", n)
 	}
 
-	// The office selects the winner; instalments that do not add up are refused with nothing written.
+	// The office selects the winner from the nominees; instalments that do not add up are refused
+	// with nothing written.
 	award := map[string]any{"talent_id": own.ID, "amount_fen": 3_000_000, "instalments": []any{
 		map[string]any{"due_on": "2026-06-30", "amount_fen": 1_000_000}, map[string]any{"due_on": "2027-06-30", "amount_fen": 1_000_000}}}
 	before := e.count(`SELECT count(*) FROM subsidy_payouts`)
+	unnominated := e.registered(t, newTalentBody(talent.GradeB))
+	r = e.call("POST", "/v1/subsidy/programmes/"+id+"/awards", "office", map[string]any{"talent_id": unnominated.ID,
+		"amount_fen": 2_000_000, "instalments": []any{map[string]any{"due_on": "2026-06-30", "amount_fen": 2_000_000}}})
+	mustStatus(t, r, http.StatusConflict, "award without a nomination")
+	if p := r.json(t); p["code"] != "not_nominated" || !strings.Contains(fmt.Sprint(p["detail"]), "nominat") {
+		t.Errorf("award without a nomination: %s", r.Body)
+	}
 	mustStatus(t, e.call("POST", "/v1/subsidy/programmes/"+id+"/awards", "office", award), http.StatusUnprocessableEntity, "sum mismatch")
 	mustStatus(t, e.call("POST", "/v1/subsidy/programmes/"+id+"/awards", "hr-x", award), http.StatusForbidden, "HR awards")
 	if after := e.count(`SELECT count(*) FROM subsidy_payouts`); after != before {
@@ -104,7 +119,9 @@ func TestSubsidyProgrammes_API(t *testing.T) {
 	mustStatus(t, e.call("PUT", "/v1/subsidy/programmes/"+id, "office", subsidyProgrammeBody("bishan_talent", 5_000_000),
 		"If-Match", `"1"`), http.StatusOK, "edit")
 
-	// A closed programme is gone from HR's view and takes no awards.
+	// A closed programme is gone from HR's view and takes no awards, not even of a nominee.
+	other := e.registered(t, newTalentBody(talent.GradeC))
+	e.nominateForSubsidy(t, id, other.ID)
 	mustStatus(t, e.call("POST", "/v1/subsidy/programmes/"+id+"/close", "office", nil), http.StatusOK, "close")
 	mustStatus(t, e.call("GET", "/v1/subsidy/programmes/"+id, "hr-x", nil), http.StatusNotFound, "HR reads closed")
 	if n := listLen(t, e.call("GET", "/v1/subsidy/programmes?status=closed", "office", nil)); n != 1 {
@@ -113,9 +130,12 @@ func TestSubsidyProgrammes_API(t *testing.T) {
 	if n := listLen(t, e.call("GET", "/v1/subsidy/programmes", "hr-x", nil)); n != 0 {
 		t.Errorf("HR lists %d programmes, all closed", n)
 	}
-	other := e.registered(t, newTalentBody(talent.GradeC))
 	award["talent_id"] = other.ID
-	mustStatus(t, e.call("POST", "/v1/subsidy/programmes/"+id+"/awards", "office", award), http.StatusConflict, "award when closed")
+	r = e.call("POST", "/v1/subsidy/programmes/"+id+"/awards", "office", award)
+	mustStatus(t, r, http.StatusConflict, "award when closed")
+	if code := r.json(t)["code"]; code != "programme_closed" {
+		t.Errorf("award when closed: code %v", code)
+	}
 	mustStatus(t, e.call("POST", "/v1/subsidy/programmes/"+id+"/reopen", "office", nil), http.StatusOK, "reopen")
 	mustStatus(t, e.call("GET", "/v1/subsidy/programmes/"+id, "hr-x", nil), http.StatusOK, "HR reads reopened")
 	if n := e.count(`SELECT count(*) FROM audit_log WHERE entity_type = 'subsidy_programme'`); n != 4 {

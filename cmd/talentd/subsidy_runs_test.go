@@ -11,8 +11,8 @@ import (
 	"talentd/talent"
 )
 
-// approvedSubsidyPayouts awards one new talent per amount under programme id and sets each payout
-// approved with a sealed bank account, as the ledger does; it returns the payout ids.
+// approvedSubsidyPayouts nominates and awards one new talent per amount under programme id and sets
+// each payout approved with a sealed bank account, as the ledger does; it returns the payout ids.
 func (e *testEnv) approvedSubsidyPayouts(t *testing.T, programmeID string, amounts ...int64) []int64 {
 	t.Helper()
 	sec := testSecrets()
@@ -23,6 +23,7 @@ func (e *testEnv) approvedSubsidyPayouts(t *testing.T, programmeID string, amoun
 	var ids []int64
 	for _, amount := range amounts {
 		tl := e.registered(t, newTalentBody(talent.GradeB))
+		e.nominateForSubsidy(t, programmeID, tl.ID)
 		r := e.call("POST", "/v1/subsidy/programmes/"+programmeID+"/awards", "office", map[string]any{"talent_id": tl.ID,
 			"amount_fen": amount, "instalments": []any{map[string]any{"due_on": "2026-06-30", "amount_fen": amount}}})
 		mustStatus(t, r, http.StatusCreated, "award")
