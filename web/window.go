@@ -199,13 +199,18 @@ func (s *Site) windowRequest(w http.ResponseWriter, r *http.Request) {
 	}
 	serial := r.PostForm.Get("serial")
 	d := s.again(r, serial)
+	service := r.PostForm.Get("service")
 	desc := strings.TrimSpace(r.PostForm.Get("description"))
+	if desc == "" {
+		// One click files the request: the commissioner learns the details from the holder.
+		desc = "窗口代办：" + d.Verdict.serviceName(service)
+	}
 	if utf8.RuneCountInString(desc) > maxRequestText {
 		s.renderStation(w, r, d, errs.Fields(errs.Field("body.description", "too_long", "代办内容不能超过2000个字", "at most 2000 characters", nil)))
 		return
 	}
 	req, err := s.o.Cards.FileRequestForCard(r.Context(), greencard.RequestInput{CardSerial: serial,
-		Service: r.PostForm.Get("service"), Description: desc})
+		Service: service, Description: desc})
 	if err != nil {
 		s.renderStation(w, r, d, err)
 		return

@@ -178,6 +178,11 @@ func TestPagesWindow_ScanUseVoidRequest(t *testing.T) {
 		t.Errorf("the card shown again is %q", tone)
 	}
 	b.shot("request-filed")
+	// One click, with nothing typed, files a request for the chosen service.
+	stationAct(b, "file a request with one click", chromedp.Click(chromedp.ID("request-submit")), "#done")
+	if n := e.count(`SELECT count(*) FROM agent_requests WHERE service_code = 'agent_services' AND description = '窗口代办：政务代办'`); n != 1 {
+		t.Errorf("%d one-click requests stored", n)
+	}
 
 	// Showing the card again logged no scan: the day has the one.
 	if got := b.text("#today-scans"); got != "1" {
