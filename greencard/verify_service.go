@@ -125,17 +125,27 @@ func (s *Service) Verify(ctx context.Context, in VerifyInput) (Verification, err
 	} else if v, err = s.lookup(ctx, p, in); err != nil {
 		return Verification{}, err
 	}
-	v.Message = ReasonVocab.Label(string(v.Reason), reqctx.Lang(ctx))
-	if v.Holder != nil {
-		has, err := talent.HasPhoto(ctx, s.db, v.talentID)
-		if err != nil {
-			return Verification{}, postgres.Translate(err, "holder photo")
-		}
-		if has {
-			v.Holder.PhotoURL = photoURL(v.Card.Serial)
-		}
+	if err := s.describe(ctx, &v); err != nil {
+		return Verification{}, err
 	}
 	return v, nil
+}
+
+// describe adds to a verdict what the reader is told: the reason in the reader's language and,
+// for an identified holder with a photo, where the photo is.
+func (s *Service) describe(ctx context.Context, v *Verification) error {
+	v.Message = ReasonVocab.Label(string(v.Reason), reqctx.Lang(ctx))
+	if v.Holder == nil {
+		return nil
+	}
+	has, err := talent.HasPhoto(ctx, s.db, v.talentID)
+	if err != nil {
+		return postgres.Translate(err, "holder photo")
+	}
+	if has {
+		v.Holder.PhotoURL = photoURL(v.Card.Serial)
+	}
+	return nil
 }
 
 // lookup verifies the card with in.Serial if in.IDLast4 matches its holder, counting failures per
