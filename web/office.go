@@ -6,9 +6,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"talentd/greencard"
 	"talentd/internal/auth"
+	"talentd/internal/civil"
 	"talentd/internal/errs"
 	"talentd/internal/httpapi"
 	"talentd/internal/vocab"
@@ -206,4 +208,22 @@ func officeLabel(list, code, lang string) string {
 		return "—"
 	}
 	return officeLists[list].Label(code, lang)
+}
+
+// officeTime is a moment as the district's clocks read it, to the minute; officeDate its day.
+// Both take a time or a pointer to one (nil: "").
+func officeTime(v any) string { return inDistrict(v, "2006-01-02 15:04") }
+
+func officeDate(v any) string { return inDistrict(v, "2006-01-02") }
+
+func inDistrict(v any, layout string) string {
+	switch t := v.(type) {
+	case time.Time:
+		return t.In(civil.District).Format(layout)
+	case *time.Time:
+		if t != nil {
+			return t.In(civil.District).Format(layout)
+		}
+	}
+	return ""
 }

@@ -195,6 +195,8 @@ func gradeText(g *talent.Grade, lang string) string {
 type recordData struct {
 	officeBase
 	T talent.Talent
+	// Grade is the record's class, "" before one is decided.
+	Grade string
 	Facts
 	IDNumber       string
 	EnterpriseName string
@@ -224,6 +226,9 @@ func (s *Site) renderRecord(w http.ResponseWriter, r *http.Request, status int, 
 	p, _ := auth.FromContext(ctx)
 	d := recordData{officeBase: s.officeBase(r, n), T: t, Facts: factsOf(t), IDNumber: s.o.Talent.IDNumberFor(p, t),
 		Grades: talent.GradeVocab.Codes()}
+	if t.Grade != nil {
+		d.Grade = string(*t.Grade)
+	}
 	if t.EnterpriseID != nil {
 		if e, err := s.o.Talent.GetEnterprise(ctx, *t.EnterpriseID); err == nil {
 			d.EnterpriseName = e.Name

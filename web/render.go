@@ -50,7 +50,7 @@ func parseViews(files *staticFiles) *views {
 		},
 		"roleLabel":   func(r auth.Role, lang string) string { return auth.RoleVocab.Label(string(r), lang) },
 		"actionLabel": func(action, lang string) string { return greencard.RequestActionVocab.Label(action, lang) },
-		"officeLabel": officeLabel,
+		"officeLabel": officeLabel, "officeTime": officeTime, "officeDate": officeDate,
 	}
 	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(pagesFS, "pages/layout.html"))
 	v := &views{pages: map[string]*template.Template{}}

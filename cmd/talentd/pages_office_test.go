@@ -293,3 +293,83 @@ func TestPages_OfficeAccountsAndRoles(t *testing.T) {
 	}
 	hr.shot("hr-forbidden")
 }
+
+// The rest of the office's work: a class overridden with a reason, a card reissued, a catalogue
+// item edited (a refusal shown in its form first), and an API key issued once and revoked.
+func TestPages_OfficeOverrideCatalogueKeys(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	holder := e.registered(t, newTalentBody(talent.GradeC))
+	b := newBrowser(t, e)
+	b.login("office")
+
+	b.open(fmt.Sprintf("/office/talents/%d", holder.ID))
+	b.run("choose B", chromedp.SetValue(chromedp.ID("grade"), "B"))
+	if status := b.submit("override without a reason", chromedp.Click(chromedp.CSS("#override button"))); status != http.StatusUnprocessableEntity {
+		t.Errorf("an override without a reason answered %d", status)
+	}
+	b.run("give the reason", chromedp.SetValue(chromedp.ID("grade"), "B"), chromedp.SendKeys(chromedp.ID("override-reason"), "经区人才工作领导小组研究"))
+	b.submit("override", chromedp.Click(chromedp.CSS("#override button")))
+	if got := b.text("#record-grade"); !strings.Contains(got, "B类") {
+		t.Errorf("the class reads %q after the override", got)
+	}
+	if n := e.count(`SELECT count(*) FROM talents WHERE id = $1 AND grade = 'B' AND grade_overridden`, holder.ID); n != 1 {
+		t.Error("the override is not stored")
+	}
+	b.shot("overridden")
+
+	card, _ := e.cardOf(t, holder.ID, "office")
+	b.open("/office/cards?q=" + card.Serial)
+	b.run("reissue reason", chromedp.SendKeys(chromedp.ID(fmt.Sprintf("reissue-%d", holder.ID)), "卡片损坏"))
+	b.submit("reissue", chromedp.Click(chromedp.CSS(fmt.Sprintf(`button[data-reissue="%d"]`, holder.ID))))
+	if got, _ := e.cardOf(t, holder.ID, "office"); got.Version < 2 {
+		t.Errorf("the card is at version %d after the reissue: %s", got.Version, b.text("main"))
+	}
+
+	var code string
+	if err := e.db.QueryRow(`SELECT code FROM service_items ORDER BY sort_order, code LIMIT 1`).Scan(&code); err != nil {
+		t.Fatal(err)
+	}
+	b.open("/office/catalogue")
+	form := fmt.Sprintf(`[data-service="%s"] `, code)
+	b.run("clear the name", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector(%q).value = ""`, form+`input[name="name_zh"]`)))
+	if status := b.submit("save without a name", chromedp.Click(chromedp.CSS(form+"button.primary"))); status != http.StatusUnprocessableEntity {
+		t.Errorf("a nameless service answered %d", status)
+	}
+	if got := b.attrs(form+".field-error", "data-location"); !slices.Equal(got, []string{"body.name_zh"}) {
+		t.Errorf("the refusal is at %v", got)
+	}
+	b.run("edit", chromedp.SetValue(chromedp.CSS(form+`input[name="name_zh"]`), "人才子女入学"),
+		chromedp.SetValue(chromedp.CSS(form+`input[name="yearly_quota"]`), "7"))
+	b.submit("save", chromedp.Click(chromedp.CSS(form+"button.primary")))
+	if n := e.count(`SELECT count(*) FROM service_items WHERE code = $1 AND yearly_quota = 7 AND name_zh = '人才子女入学'`, code); n != 1 {
+		t.Errorf("the item is not saved: %s", b.text(form))
+	}
+	b.shot("catalogue")
+
+	admin := newBrowser(t, e)
+	admin.login("admin")
+	admin.open(fmt.Sprintf("/office/accounts/%d", e.acct["hr-y"].ID))
+	admin.run("name the key", chromedp.SendKeys(chromedp.ID("key-name"), "对账接口"))
+	admin.submit("issue", chromedp.Click(chromedp.ID("issue-key")))
+	key := admin.text("#new-key")
+	if len(key) < 20 {
+		t.Fatalf("the key shown is %q", key)
+	}
+	if r := e.call("GET", "/v1/auth/me", "", nil, "Authorization", "Bearer "+key); r.Status != http.StatusOK {
+		t.Errorf("the new key authenticates with %d", r.Status)
+	}
+	admin.shot("key-issued")
+	admin.open(fmt.Sprintf("/office/accounts/%d", e.acct["hr-y"].ID))
+	if admin.nodeCount("#new-key") != 0 {
+		t.Error("the key is shown again")
+	}
+	var keyID int64
+	if err := e.db.QueryRow(`SELECT id FROM auth_tokens WHERE name = '对账接口'`).Scan(&keyID); err != nil {
+		t.Fatal(err)
+	}
+	admin.submit("revoke", chromedp.Click(chromedp.CSS(fmt.Sprintf(`button[data-revoke="%d"]`, keyID))))
+	if r := e.call("GET", "/v1/auth/me", "", nil, "Authorization", "Bearer "+key); r.Status != http.StatusUnauthorized {
+		t.Errorf("the revoked key authenticates with %d", r.Status)
+	}
+}
