@@ -13,6 +13,7 @@ import (
 	"talentd/internal/civil"
 	"talentd/internal/errs"
 	"talentd/internal/httpapi"
+	"talentd/internal/reqctx"
 	"talentd/internal/vocab"
 	"talentd/talent"
 )
@@ -75,7 +76,8 @@ func (s *Site) officePages() map[string]http.Handler {
 // officeBase is what every office page shows above its own content: the sub-navigation and what
 // became of the last action.
 type officeBase struct {
-	Sub []navLink
+	Lang string
+	Sub  []navLink
 	officeNote
 }
 
@@ -150,7 +152,7 @@ func (s *Site) refuse(w http.ResponseWriter, r *http.Request, err error, show fu
 }
 
 func (s *Site) officeBase(r *http.Request, n officeNote) officeBase {
-	return officeBase{Sub: officeSub(r), officeNote: n}
+	return officeBase{Lang: reqctx.Lang(r.Context()), Sub: officeSub(r), officeNote: n}
 }
 
 // maxOfficeForm bounds an office form: a grading policy's rules as JSON are the largest.
@@ -163,6 +165,15 @@ func officeForm(w http.ResponseWriter, r *http.Request) error {
 		return errFormUnreadable
 	}
 	return nil
+}
+
+// posted reads the posted form; a form it cannot read is refused through show, and false returned.
+func (s *Site) posted(w http.ResponseWriter, r *http.Request, show func(status int, n officeNote)) bool {
+	if err := officeForm(w, r); err != nil {
+		s.refuse(w, r, err, show)
+		return false
+	}
+	return true
 }
 
 // pathID is the path's numeric {name}, or notFound.
@@ -195,11 +206,26 @@ func formInt(r *http.Request, name, location string, min, max int) (*int, error)
 	return &n, nil
 }
 
+// talentSteps names the steps of a record's review history (talent_events.action); built, not
+// registered: the pages' own labels, not an enumeration of the API.
+var talentSteps = func() *vocab.List {
+	l, err := vocab.Build("talent_step", vocab.T("create", "登记", "Created"), vocab.T("submit", "提交审核", "Submitted"),
+		vocab.T("approve", "审核通过", "Approved"), vocab.T("return", "退回修改", "Returned"),
+		vocab.T("reject", "不予通过", "Rejected"), vocab.T("leave", "标记离开", "Left"),
+		vocab.T("re-register", "重新登记", "Re-registered"), vocab.T("override_grade", "调整类别", "Class overridden"),
+		vocab.T("regrade", "按新标准重新认定", "Re-graded"))
+	if err != nil {
+		panic(err)
+	}
+	return l
+}()
+
 // officeLists are the vocabularies the office pages label codes with, by name.
 var officeLists = map[string]*vocab.List{
 	"grade": talent.GradeVocab, "status": talent.StatusVocab, "education": talent.EducationVocab,
 	"title": talent.TitleVocab, "skill": talent.SkillLevelVocab, "honour": talent.HonourVocab,
 	"policy": talent.PolicyStatusVocab, "card": greencard.CardStatusVocab, "role": auth.RoleVocab,
+	"step": talentSteps,
 }
 
 // officeLabel is the label of code in the named vocabulary, in lang; an empty code is "—".

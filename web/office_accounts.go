@@ -90,8 +90,7 @@ func (s *Site) officeAccountCreate(w http.ResponseWriter, r *http.Request) {
 		d.officeNote = n
 		s.renderAccounts(w, r, status, d)
 	}
-	if err := officeForm(w, r); err != nil {
-		s.refuse(w, r, err, show)
+	if !s.posted(w, r, show) {
 		return
 	}
 	d.Form = accountForm{Username: r.PostForm.Get("username"), DisplayName: r.PostForm.Get("display_name"),

@@ -93,8 +93,7 @@ func (s *Site) renderCards(w http.ResponseWriter, r *http.Request, status int, n
 func (s *Site) officeCardStatus(w http.ResponseWriter, r *http.Request) {
 	serial := r.PathValue("serial")
 	show := func(status int, n officeNote) { s.renderCards(w, r, status, n, serial) }
-	if err := officeForm(w, r); err != nil {
-		s.refuse(w, r, err, show)
+	if !s.posted(w, r, show) {
 		return
 	}
 	to := r.PostForm.Get("to")
@@ -172,8 +171,7 @@ func (s *Site) renderCatalogue(w http.ResponseWriter, r *http.Request, status in
 func (s *Site) officeCatalogueSave(w http.ResponseWriter, r *http.Request) {
 	code := r.PathValue("code")
 	show := func(status int, n officeNote) { s.renderCatalogue(w, r, status, n, code) }
-	if err := officeForm(w, r); err != nil {
-		s.refuse(w, r, err, show)
+	if !s.posted(w, r, show) {
 		return
 	}
 	in := greencard.ServiceItemInput{NameZH: r.PostForm.Get("name_zh"), NameEN: strings.TrimSpace(r.PostForm.Get("name_en")),

@@ -95,8 +95,7 @@ func (s *Site) policyDraft(w http.ResponseWriter, r *http.Request) {
 	show := func(status int, n officeNote) {
 		s.renderPolicy(w, r, status, policyData{officeBase: officeBase{officeNote: n}}, 0)
 	}
-	if err := officeForm(w, r); err != nil {
-		s.refuse(w, r, err, show)
+	if !s.posted(w, r, show) {
 		return
 	}
 	in := talent.PolicyInput{Title: r.PostForm.Get("title")}

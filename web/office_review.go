@@ -121,8 +121,7 @@ func (s *Site) reviewBulk(w http.ResponseWriter, r *http.Request) {
 	show := func(status int, n officeNote) {
 		s.renderQueue(w, r, status, queueData{officeBase: officeBase{officeNote: n}})
 	}
-	if err := officeForm(w, r); err != nil {
-		s.refuse(w, r, err, show)
+	if !s.posted(w, r, show) {
 		return
 	}
 	var ids []int64
@@ -259,8 +258,7 @@ func (s *Site) renderRecord(w http.ResponseWriter, r *http.Request, status int, 
 // override a registered record's grade with a reason.
 func (s *Site) officeRecordMove(w http.ResponseWriter, r *http.Request) {
 	show := func(status int, n officeNote) { s.renderRecord(w, r, status, n) }
-	if err := officeForm(w, r); err != nil {
-		s.refuse(w, r, err, show)
+	if !s.posted(w, r, show) {
 		return
 	}
 	id, err := pathID(r, "id", talent.ErrTalentNotFound)
