@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"talentd/greencard"
 	"talentd/internal/auth"
@@ -219,6 +220,20 @@ var talentSteps = func() *vocab.List {
 	}
 	return l
 }()
+
+// formText reads a text of at most max characters from the form (or, for a "query." location,
+// the query string), as the API's schema bounds the same field.
+func formText(r *http.Request, name, location string, max int) (string, error) {
+	v := r.PostForm.Get(name)
+	if strings.HasPrefix(location, "query.") {
+		v = r.URL.Query().Get(name)
+	}
+	if utf8.RuneCountInString(v) > max {
+		n := strconv.Itoa(max)
+		return "", errs.Fields(errs.Field(location, "too_long", "最多 "+n+" 个字", "at most "+n+" characters", nil))
+	}
+	return v, nil
+}
 
 // officeLists are the vocabularies the office pages label codes with, by name.
 var officeLists = map[string]*vocab.List{

@@ -9,6 +9,7 @@ import (
 
 	"talentd/greencard"
 	"talentd/internal/civil"
+	"talentd/internal/errs"
 	"talentd/talent"
 )
 
@@ -33,7 +34,14 @@ type cardsData struct {
 const cardListSize = 20
 
 func (s *Site) officeCards(w http.ResponseWriter, r *http.Request) {
-	s.renderCards(w, r, http.StatusOK, officeNote{}, r.URL.Query().Get("q"))
+	q, err := formText(r, "q", "query.q", 50)
+	if err != nil {
+		s.refuse(w, r, err, func(status int, n officeNote) {
+			s.render(w, r, status, "office_cards", "人才绿卡", cardsData{officeBase: s.officeBase(r, n)})
+		})
+		return
+	}
+	s.renderCards(w, r, http.StatusOK, officeNote{}, q)
 }
 
 // renderCards finds cards by serial, or by the holder's name (or whole identity number); without a
@@ -96,8 +104,11 @@ func (s *Site) officeCardStatus(w http.ResponseWriter, r *http.Request) {
 	if !s.posted(w, r, show) {
 		return
 	}
-	to := r.PostForm.Get("to")
-	c, err := s.o.Cards.SetStatus(r.Context(), serial, to, r.PostForm.Get("reason"))
+	reason, err := formText(r, "reason", "body.reason", 200)
+	var c greencard.Card
+	if err == nil {
+		c, err = s.o.Cards.SetStatus(r.Context(), serial, r.PostForm.Get("to"), reason)
+	}
 	if err != nil {
 		s.refuse(w, r, err, show)
 		return
@@ -113,9 +124,13 @@ func (s *Site) officeCardReissue(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = officeForm(w, r)
 	}
+	var reason string
+	if err == nil {
+		reason, err = formText(r, "reason", "body.reason", 200)
+	}
 	var c greencard.Card
 	if err == nil {
-		c, err = s.o.Cards.Reissue(r.Context(), id, r.PostForm.Get("reason"))
+		c, err = s.o.Cards.Reissue(r.Context(), id, reason)
 	}
 	if err != nil {
 		s.refuse(w, r, err, show)
@@ -166,6 +181,11 @@ func (s *Site) renderCatalogue(w http.ResponseWriter, r *http.Request, status in
 	s.render(w, r, status, "office_catalogue", "服务目录", d)
 }
 
+// maxSteps bounds a service's process steps, as the API does.
+const maxSteps = 20
+
+var errTooManySteps = errs.Fields(errs.Field("body.steps", "too_many_steps", "办理流程最多 20 步", "at most 20 steps", nil))
+
 // officeCatalogueSave replaces one item of the catalogue: names, content, steps, the classes that
 // may use it, its days and its yearly quota (empty: unlimited).
 func (s *Site) officeCatalogueSave(w http.ResponseWriter, r *http.Request) {
@@ -174,14 +194,30 @@ func (s *Site) officeCatalogueSave(w http.ResponseWriter, r *http.Request) {
 	if !s.posted(w, r, show) {
 		return
 	}
-	in := greencard.ServiceItemInput{NameZH: r.PostForm.Get("name_zh"), NameEN: strings.TrimSpace(r.PostForm.Get("name_en")),
-		Content: strings.TrimSpace(r.PostForm.Get("content")), Eligible: r.PostForm["eligible"]}
+	in := greencard.ServiceItemInput{Eligible: r.PostForm["eligible"]}
+	var err error
+	for _, f := range []struct {
+		to   *string
+		name string
+		max  int
+	}{{&in.NameZH, "name_zh", 50}, {&in.NameEN, "name_en", 100}, {&in.Content, "content", 2000}} {
+		if err == nil {
+			*f.to, err = formText(r, f.name, "body."+f.name, f.max)
+		}
+	}
+	in.NameEN, in.Content = strings.TrimSpace(in.NameEN), strings.TrimSpace(in.Content)
 	for _, line := range strings.Split(r.PostForm.Get("steps"), "\n") {
 		if line = strings.TrimSpace(line); line != "" {
 			in.Steps = append(in.Steps, line)
 		}
 	}
-	days, err := formInt(r, "standard_days", "body.standard_days", 1, 365)
+	if err == nil && len(in.Steps) > maxSteps {
+		err = errTooManySteps
+	}
+	var days *int
+	if err == nil {
+		days, err = formInt(r, "standard_days", "body.standard_days", 1, 365)
+	}
 	if err == nil && days == nil {
 		err = errOutOfRange("body.standard_days", "", 1, 365)
 	}

@@ -137,9 +137,12 @@ func (s *Site) reviewBulk(w http.ResponseWriter, r *http.Request) {
 		show(http.StatusUnprocessableEntity, officeNote{ProblemZh: "请先勾选要处理的记录", ProblemEn: "Tick the records to act on first"})
 		return
 	}
-	comment := strings.TrimSpace(r.PostForm.Get("comment"))
+	comment, err := formText(r, "comment", "body.comment", 500)
+	if err != nil {
+		s.refuse(w, r, err, show)
+		return
+	}
 	var res talent.BulkResult
-	var err error
 	switch r.PathValue("action") {
 	case "approve":
 		res, err = s.o.Talent.BulkApprove(r.Context(), ids, false)
@@ -266,7 +269,12 @@ func (s *Site) officeRecordMove(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	ctx, reason := r.Context(), r.PostForm.Get("reason")
+	ctx := r.Context()
+	reason, err := formText(r, "reason", "body.reason", 500)
+	if err != nil {
+		s.refuse(w, r, err, show)
+		return
+	}
 	var t talent.Talent
 	var zh, en string
 	switch r.PathValue("action") {

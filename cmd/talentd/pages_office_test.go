@@ -1,9 +1,12 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -11,6 +14,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"talentd/internal/httpapi"
 	"talentd/talent"
 )
 
@@ -371,5 +375,122 @@ func TestPages_OfficeOverrideCatalogueKeys(t *testing.T) {
 	admin.submit("revoke", chromedp.Click(chromedp.CSS(fmt.Sprintf(`button[data-revoke="%d"]`, keyID))))
 	if r := e.call("GET", "/v1/auth/me", "", nil, "Authorization", "Bearer "+key); r.Status != http.StatusUnauthorized {
 		t.Errorf("the revoked key authenticates with %d", r.Status)
+	}
+}
+
+// sessionCall sends a page request with user's session cookie (a form when form is not nil) and
+// returns the status.
+func sessionCall(t *testing.T, e *testEnv, user, method, path string, form url.Values) int {
+	t.Helper()
+	sess, err := e.svc.accounts.Login(context.Background(), user, testPassword, "127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, e.srv.URL+path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	req.AddCookie(&http.Cookie{Name: httpapi.SessionCookie, Value: sess.Token})
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	_, _ = io.Copy(io.Discard, res.Body)
+	return res.StatusCode
+}
+
+// What a clerk or a script might send the office's pages that makes no sense is refused with a
+// 4xx and changes nothing; nothing is a 500.
+func TestPages_OfficeRefusesNonsense(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	holder := e.registered(t, newTalentBody(talent.GradeC))
+	card, _ := e.cardOf(t, holder.ID, "office")
+	long := strings.Repeat("长", 600)
+	cases := []struct {
+		method, path string
+		form         url.Values
+		want         int
+	}{
+		{"GET", "/office?cursor=bogus", nil, http.StatusBadRequest},
+		{"GET", "/office/talents/abc", nil, http.StatusNotFound},
+		{"GET", "/office/talents/999999", nil, http.StatusNotFound},
+		{"POST", "/office/review/approve", url.Values{"id": {"x"}}, http.StatusUnprocessableEntity},
+		{"POST", "/office/review/approve", url.Values{}, http.StatusUnprocessableEntity},
+		{"POST", "/office/review/return", url.Values{"id": {"1"}}, http.StatusUnprocessableEntity},
+		{"POST", "/office/review/destroy", url.Values{"id": {"1"}}, http.StatusNotFound},
+		{"POST", "/office/review/999999/approve", url.Values{}, http.StatusNotFound},
+		{"POST", fmt.Sprintf("/office/talents/%d/approve", holder.ID), url.Values{}, http.StatusConflict},
+		{"POST", fmt.Sprintf("/office/talents/%d/override", holder.ID), url.Values{"grade": {"Z"}, "reason": {"x"}}, http.StatusUnprocessableEntity},
+		{"POST", fmt.Sprintf("/office/talents/%d/override", holder.ID), url.Values{"grade": {"B"}, "reason": {long}}, http.StatusUnprocessableEntity},
+		{"POST", fmt.Sprintf("/office/talents/%d/fly", holder.ID), url.Values{}, http.StatusNotFound},
+		{"GET", "/office/policy/abc/impact", nil, http.StatusNotFound},
+		{"GET", "/office/policy/999999/impact", nil, http.StatusNotFound},
+		{"POST", "/office/policy/1", url.Values{"title": {"x"}, "rules": {"[]"}}, http.StatusUnprocessableEntity},
+		{"POST", "/office/policy/1", url.Values{"title": {"x"}, "rules": {`[{"code":"A1","grade":"A","description_zh":"x","when":{"min_age":30}}]`}}, http.StatusConflict},
+		{"POST", "/office/policy/1", url.Values{"title": {"x"}, "rules": {`[{"code":"A1","bogus":1}]`}}, http.StatusUnprocessableEntity},
+		{"POST", "/office/review/return", url.Values{"id": {"1"}, "comment": {long}}, http.StatusUnprocessableEntity},
+		{"POST", "/office/catalogue/nothing", url.Values{"name_zh": {long}, "standard_days": {"5"}}, http.StatusUnprocessableEntity},
+		{"POST", "/office/policy/1/publish", url.Values{}, http.StatusConflict},
+		{"GET", "/office/cards?q=" + url.QueryEscape(long), nil, http.StatusUnprocessableEntity},
+		{"POST", "/office/cards/" + card.Serial + "/status", url.Values{"to": {"lost"}, "reason": {"x"}}, http.StatusConflict},
+		{"POST", "/office/cards/" + card.Serial + "/status", url.Values{"to": {"suspended"}}, http.StatusUnprocessableEntity},
+		{"POST", "/office/cards/NOPE/status", url.Values{"to": {"suspended"}, "reason": {"x"}}, http.StatusNotFound},
+		{"POST", "/office/talents/999999/reissue", url.Values{"reason": {"x"}}, http.StatusNotFound},
+		{"POST", "/office/catalogue/nothing", url.Values{"name_zh": {"x"}, "standard_days": {"5"}}, http.StatusNotFound},
+		{"POST", "/office/catalogue/nothing", url.Values{"name_zh": {"x"}, "standard_days": {"0"}}, http.StatusUnprocessableEntity},
+		{"POST", "/office/catalogue/nothing", url.Values{"name_zh": {"x"}, "standard_days": {"5"}, "yearly_quota": {"lots"}}, http.StatusUnprocessableEntity},
+		{"GET", "/office/audit?from=yesterday", nil, http.StatusUnprocessableEntity},
+		{"GET", "/office/audit?from=2026-02-01&to=2026-01-01", nil, http.StatusUnprocessableEntity},
+		{"GET", "/office/audit?actor_id=-3", nil, http.StatusUnprocessableEntity},
+		{"GET", "/office/audit?cursor=bogus", nil, http.StatusBadRequest},
+	}
+	before := e.count(`SELECT count(*) FROM audit_log`)
+	for _, c := range cases {
+		if got := sessionCall(t, e, "office", c.method, c.path, c.form); got != c.want {
+			t.Errorf("%.80s %.80s: %d, want %d", c.method+" "+c.path, c.form.Encode(), got, c.want)
+		}
+	}
+	admin := []struct {
+		path string
+		form url.Values
+		want int
+	}{
+		{"/office/accounts", url.Values{"username": {"X"}, "display_name": {""}, "password": {"short"}, "role": {"king"}}, http.StatusUnprocessableEntity},
+		{"/office/accounts", url.Values{"username": {"abc"}, "display_name": {"a"}, "password": {"Lotus-Harbour-2026!"}, "role": {"enterprise_hr"}, "enterprise_id": {"x"}}, http.StatusUnprocessableEntity},
+		{fmt.Sprintf("/office/accounts/%d/disable", e.acct["admin"].ID), url.Values{"version": {"1"}}, http.StatusConflict},
+		{"/office/accounts/999999/unlock", url.Values{}, http.StatusNotFound},
+		{fmt.Sprintf("/office/accounts/%d/password", e.acct["hr-y"].ID), url.Values{"password": {"123"}}, http.StatusUnprocessableEntity},
+		{fmt.Sprintf("/office/accounts/%d/keys", e.acct["hr-y"].ID), url.Values{"name": {""}}, http.StatusUnprocessableEntity},
+		{fmt.Sprintf("/office/accounts/%d/keys", e.acct["hr-y"].ID), url.Values{"name": {"k"}, "expires_on": {"2001-01-01"}}, http.StatusUnprocessableEntity},
+		{fmt.Sprintf("/office/accounts/%d/keys/999999", e.acct["hr-y"].ID), url.Values{}, http.StatusNotFound},
+	}
+	for _, c := range admin {
+		if got := sessionCall(t, e, "admin", "POST", c.path, c.form); got != c.want {
+			t.Errorf("admin POST %s %.80s: %d, want %d", c.path, c.form.Encode(), got, c.want)
+		}
+	}
+	if after := e.count(`SELECT count(*) FROM audit_log`); after != before {
+		t.Errorf("the refused requests wrote %d audit records", after-before)
+	}
+	for _, user := range []string{"hr-x", "window", "commissioner", "housing", "finance"} {
+		if got := sessionCall(t, e, user, "GET", "/office", nil); got != http.StatusForbidden {
+			t.Errorf("%s opens /office with %d", user, got)
+		}
+		if got := sessionCall(t, e, user, "POST", "/office/review/approve", url.Values{"id": {"1"}}); got != http.StatusForbidden {
+			t.Errorf("%s approves through the office's page with %d", user, got)
+		}
+	}
+	if got := sessionCall(t, e, "office", "POST", "/office/accounts", url.Values{"username": {"sneaky"}}); got != http.StatusForbidden {
+		t.Errorf("the office creates accounts with %d", got)
 	}
 }
