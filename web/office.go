@@ -106,6 +106,15 @@ func (n officeNote) FieldsUnder(prefix string) []errs.FieldError {
 	return out
 }
 
+// at files the message of location under key too, for a page with one such input per row (the
+// password box of each account): the row's key says which box the message belongs beside.
+func (n officeNote) at(key, location string) officeNote {
+	if f := n.Fields[location]; f != nil {
+		n.Fields[key] = f
+	}
+	return n
+}
+
 func done(zh, en string) officeNote { return officeNote{DoneZh: zh, DoneEn: en} }
 
 // refusal turns a refused action into the note the page shows and the status it answers with;

@@ -154,17 +154,9 @@ func (s *Site) officeAccountAct(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		if n, status, ok := refusal(err); ok {
-			// A refused password is the password form's: say so next to it.
-			for i := range n.FieldList {
-				if n.FieldList[i].Location == "body.password" {
-					n.Fields["account-"+strconv.FormatInt(id, 10)] = &n.FieldList[i]
-				}
-			}
-			show(status, n)
-			return
-		}
-		s.renderError(w, r, err)
+		s.refuse(w, r, err, func(status int, n officeNote) {
+			show(status, n.at("account-"+strconv.FormatInt(id, 10), "body.password"))
+		})
 		return
 	}
 	show(http.StatusOK, done(zh+a.Username, en+a.Username))

@@ -100,7 +100,9 @@ func (s *Site) renderCards(w http.ResponseWriter, r *http.Request, status int, n
 // officeCardStatus suspends, resumes or revokes a card with the reason given.
 func (s *Site) officeCardStatus(w http.ResponseWriter, r *http.Request) {
 	serial := r.PathValue("serial")
-	show := func(status int, n officeNote) { s.renderCards(w, r, status, n, serial) }
+	show := func(status int, n officeNote) {
+		s.renderCards(w, r, status, n.at("status-"+serial, "body.reason"), serial)
+	}
 	if !s.posted(w, r, show) {
 		return
 	}
@@ -119,8 +121,10 @@ func (s *Site) officeCardStatus(w http.ResponseWriter, r *http.Request) {
 
 // officeCardReissue makes a new version of a talent's card (lost, damaged), or a first card.
 func (s *Site) officeCardReissue(w http.ResponseWriter, r *http.Request) {
-	show := func(status int, n officeNote) { s.renderCards(w, r, status, n, r.PostForm.Get("q")) }
 	id, err := pathID(r, "id", talent.ErrTalentNotFound)
+	show := func(status int, n officeNote) {
+		s.renderCards(w, r, status, n.at("reissue-"+strconv.FormatInt(id, 10), "body.reason"), r.PostForm.Get("q"))
+	}
 	if err == nil {
 		err = officeForm(w, r)
 	}

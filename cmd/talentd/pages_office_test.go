@@ -129,6 +129,12 @@ func TestPages_OfficeQueueAndCards(t *testing.T) {
 		t.Errorf("status %q, want active", got)
 	}
 	b.shot("cards")
+	if status := b.submit("suspend without a reason", chromedp.Click(chromedp.CSS(at+` button[data-to="suspended"]`))); status != http.StatusUnprocessableEntity {
+		t.Errorf("suspending without a reason answered %d", status)
+	}
+	if msg := b.text(at + " .field-error"); !strings.Contains(msg, "原因") {
+		t.Errorf("beside the reason: %q", msg)
+	}
 	reason := chromedp.ID("reason-" + card.Serial)
 	b.run("suspend reason", chromedp.SendKeys(reason, "持卡人挂失"))
 	b.submit("suspend", chromedp.Click(chromedp.CSS(at+` button[data-to="suspended"]`)))
