@@ -384,8 +384,8 @@ func TestPages_OfficeOverrideCatalogueKeys(t *testing.T) {
 	}
 }
 
-// sessionCall sends a page request with user's session cookie (a form when form is not nil) and
-// returns the status.
+// sessionCall sends a page request with user's session cookie (a form when form is not nil), asking
+// for English (the browser tests read Chinese), and returns the status.
 func sessionCall(t *testing.T, e *testEnv, user, method, path string, form url.Values) int {
 	t.Helper()
 	sess, err := e.svc.accounts.Login(context.Background(), user, testPassword, "127.0.0.1")
@@ -404,6 +404,7 @@ func sessionCall(t *testing.T, e *testEnv, user, method, path string, form url.V
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
 	req.AddCookie(&http.Cookie{Name: httpapi.SessionCookie, Value: sess.Token})
+	req.Header.Set("Accept-Language", "en")
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	res, err := client.Do(req)
 	if err != nil {
@@ -460,6 +461,19 @@ func TestPages_OfficeRefusesNonsense(t *testing.T) {
 		{"GET", "/office/audit?actor_id=-3", nil, http.StatusUnprocessableEntity},
 		{"GET", "/office/audit?cursor=bogus", nil, http.StatusBadRequest},
 	}
+	for _, path := range []string{"/office", "/office/review", "/office/policy", "/office/policy?id=1", "/office/policy/1/impact?from=C&to=C",
+		"/office/cards", "/office/cards?q=" + card.Serial, "/office/catalogue", "/office/audit?entity_type=talent",
+		fmt.Sprintf("/office/talents/%d", holder.ID)} {
+		if got := sessionCall(t, e, "office", "GET", path, nil); got != http.StatusOK {
+			t.Errorf("GET %s in English: %d", path, got)
+		}
+	}
+	for _, path := range []string{"/office/accounts", fmt.Sprintf("/office/accounts/%d", e.acct["hr-x"].ID)} {
+		if got := sessionCall(t, e, "admin", "GET", path, nil); got != http.StatusOK {
+			t.Errorf("GET %s in English: %d", path, got)
+		}
+	}
+
 	before := e.count(`SELECT count(*) FROM audit_log`)
 	for _, c := range cases {
 		if got := sessionCall(t, e, "office", c.method, c.path, c.form); got != c.want {
