@@ -195,6 +195,12 @@ func pathID(r *http.Request, name string, notFound error) (int64, error) {
 	return id, nil
 }
 
+// Refusals of the office's pages themselves.
+var (
+	errNoSuchAction  = errs.New(errs.NotFound, "page_action_unknown", "没有这个操作", "no such action")
+	errNothingTicked = errs.New(errs.Invalid, "nothing_ticked", "请先勾选要处理的记录", "tick the records to act on first")
+)
+
 // errOutOfRange refuses a form's number that is not a whole number from min to max, as the API's
 // schema would.
 func errOutOfRange(location, value string, min, max int) error {

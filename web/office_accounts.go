@@ -150,7 +150,7 @@ func (s *Site) officeAccountAct(w http.ResponseWriter, r *http.Request) {
 		err = s.o.Accounts.UnlockAccount(ctx, id)
 		zh, en = "已解除登录锁定：", "Unlocked: "
 	default:
-		s.render(w, r, http.StatusNotFound, "error", "未找到", errorPage{Zh: "没有这个操作", En: "No such action", Home: "/office/accounts"})
+		s.renderError(w, r, errNoSuchAction)
 		return
 	}
 	if err != nil {

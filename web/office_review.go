@@ -134,7 +134,7 @@ func (s *Site) reviewBulk(w http.ResponseWriter, r *http.Request) {
 		ids = append(ids, id)
 	}
 	if len(ids) == 0 {
-		show(http.StatusUnprocessableEntity, officeNote{ProblemZh: "请先勾选要处理的记录", ProblemEn: "Tick the records to act on first"})
+		s.refuse(w, r, errNothingTicked, show)
 		return
 	}
 	comment, err := formText(r, "comment", "body.comment", 500)
@@ -149,7 +149,7 @@ func (s *Site) reviewBulk(w http.ResponseWriter, r *http.Request) {
 	case "return":
 		res, err = s.o.Talent.BulkReturn(r.Context(), ids, comment, false)
 	default:
-		s.render(w, r, http.StatusNotFound, "error", "未找到", errorPage{Zh: "没有这个操作", En: "No such action", Home: "/office"})
+		s.renderError(w, r, errNoSuchAction)
 		return
 	}
 	if err != nil {
@@ -291,7 +291,7 @@ func (s *Site) officeRecordMove(w http.ResponseWriter, r *http.Request) {
 		t, err = s.o.Talent.OverrideGrade(ctx, id, talent.Grade(r.PostForm.Get("grade")), reason)
 		zh, en = "已调整人才类别为：", "Class set to: "
 	default:
-		s.render(w, r, http.StatusNotFound, "error", "未找到", errorPage{Zh: "没有这个操作", En: "No such action", Home: "/office"})
+		s.renderError(w, r, errNoSuchAction)
 		return
 	}
 	if err != nil {
