@@ -50,8 +50,14 @@ func parseViews(files *staticFiles) *views {
 		},
 		"roleLabel":   func(r auth.Role, lang string) string { return auth.RoleVocab.Label(string(r), lang) },
 		"actionLabel": func(action, lang string) string { return greencard.RequestActionVocab.Label(action, lang) },
+		"officeLabel": officeLabel, "officeTime": officeTime, "officeDate": officeDate,
 	}
 	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(pagesFS, "pages/layout.html"))
+	// Parts files (pages/<desk>.parts.html) define the pieces a desk's pages share, under names of
+	// the desk's own; every page may use them.
+	if partials, _ := fs.Glob(pagesFS, "pages/*.parts.html"); len(partials) > 0 {
+		layout = template.Must(layout.ParseFS(pagesFS, partials...))
+	}
 	v := &views{pages: map[string]*template.Template{}}
 	names, err := fs.Glob(pagesFS, "pages/*.html")
 	if err != nil {
@@ -59,7 +65,7 @@ func parseViews(files *staticFiles) *views {
 	}
 	for _, name := range names {
 		base := strings.TrimSuffix(strings.TrimPrefix(name, "pages/"), ".html")
-		if base == "layout" {
+		if base == "layout" || strings.HasSuffix(base, ".parts") {
 			continue
 		}
 		v.pages[base] = template.Must(template.Must(layout.Clone()).ParseFS(pagesFS, name))

@@ -8,6 +8,7 @@ import (
 	"talentd/greencard"
 	"talentd/housing"
 	"talentd/internal/accounts"
+	"talentd/internal/audit"
 	"talentd/subsidy"
 	"talentd/talent"
 )
@@ -20,6 +21,7 @@ type Options struct {
 	Talent   *talent.Service
 	Housing  *housing.Service
 	Subsidy  *subsidy.Service
+	Audit    *audit.Service
 	Logger   *slog.Logger
 	// IdleTimeout is the accounts service's idle limit, shown on the sign-in page; 0 hides it.
 	IdleTimeout time.Duration
@@ -52,7 +54,7 @@ func (s *Site) Pages() map[string]http.Handler {
 		"GET /static/": s.files,
 		"GET /desk":    s.signedIn(nil, s.deskPending),
 	}
-	for _, desk := range []map[string]http.Handler{s.windowPages(), s.commissionerPages(), s.dashboardPages()} {
+	for _, desk := range []map[string]http.Handler{s.windowPages(), s.commissionerPages(), s.officePages(), s.dashboardPages()} {
 		for pattern, h := range desk {
 			pages[pattern] = h
 		}

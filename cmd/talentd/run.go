@@ -326,7 +326,7 @@ func newServices(db *sqlx.DB, sec secrets.Secrets, c *config, log *slog.Logger) 
 // newHTTP builds the HTTP layer and registers every slice's operations on it.
 func newHTTP(db *sqlx.DB, s *services, log *slog.Logger) *httpapi.Server {
 	site := web.NewSite(web.Options{Accounts: s.accounts, Cards: s.greencard, Talent: s.talent, Housing: s.housing,
-		Subsidy: s.subsidy, Logger: log, IdleTimeout: s.idleTimeout})
+		Subsidy: s.subsidy, Audit: s.audit, Logger: log, IdleTimeout: s.idleTimeout})
 	opts := httpapi.Options{Title: "talentd", Version: versionString(), Logger: log, Docs: web.DocsHandler(), Pages: site.Pages(),
 		Authenticate: s.accounts.Authenticate}
 	if db != nil {
