@@ -23,11 +23,12 @@ type desk struct {
 }
 
 // desks are the roles' pages, in the order the navigation lists them. A role sees the links of the
-// desks it may open; "/" leads to the first of them.
+// desks it may open; "/" leads to the first of them, so each role's own desk comes before the
+// desks it may also open.
 var desks = []desk{
+	{"/office", "人才办", "Talent office", officeRoles},
 	{"/window", "窗口核验", "Window station", windowRoles},
 	{"/commissioner", "代办事项", "Agent requests", commissionerRoles},
-	{"/office", "人才办", "Talent office", officeRoles},
 	{"/dashboard", "数说", "Dashboard", auth.AllRoles},
 }
 
