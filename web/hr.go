@@ -1,0 +1,191 @@
+package web
+
+import (
+	"errors"
+	"maps"
+	"net/http"
+	"net/url"
+	"reflect"
+	"slices"
+	"strconv"
+
+	"talentd/internal/auth"
+	"talentd/internal/errs"
+	"talentd/internal/httpapi"
+	"talentd/internal/page"
+	"talentd/internal/vocab"
+)
+
+// hrRoles work the HR portal: an enterprise's HR, confined to its own enterprise by the services.
+var hrRoles = []auth.Role{auth.RoleEnterpriseHR}
+
+func (s *Site) hrPages() map[string]http.Handler {
+	in := func(h http.HandlerFunc) http.Handler { return s.signedIn(hrRoles, h) }
+	return map[string]http.Handler{
+		"GET /hr":                      in(s.hrTalents),
+		"POST /hr/submit":              in(s.hrSubmit),
+		"GET /hr/talents/new":          in(s.hrNewTalent),
+		"POST /hr/talents/new":         in(s.hrCreateTalent),
+		"GET /hr/talents/{id}":         in(s.hrTalent),
+		"POST /hr/talents/{id}":        in(s.hrUpdateTalent),
+		"POST /hr/talents/{id}/submit": in(s.hrSubmitTalent),
+		"POST /hr/talents/{id}/photo":  in(s.hrPhoto),
+		"GET /hr/import":               in(s.hrImportPage),
+		"POST /hr/import":              in(s.hrImport),
+		"GET /hr/import/{file}":        in(s.hrTemplate),
+		"GET /hr/export/{file}":        in(s.hrExport),
+		"GET /hr/cards":                in(s.hrCards),
+		"GET /hr/requests":             in(s.hrRequests),
+		"GET /hr/housing":              in(s.hrHousing),
+		"GET /hr/subsidies":            in(s.hrSubsidies),
+		"POST /hr/subsidies":           in(s.hrApplySubsidy),
+		"GET /hr/subsidies/{id}":       in(s.hrSubsidy),
+		"POST /hr/subsidies/{id}":      in(s.hrCorrectSubsidy),
+	}
+}
+
+// hrTab is one page of the portal's sub-navigation.
+type hrTab struct {
+	path, zh, en string
+}
+
+// hrTabs are the portal's pages, in the order the sub-navigation lists them.
+var hrTabs = []hrTab{
+	{"/hr", "人才名单", "Talents"},
+	{"/hr/talents/new", "新增登记", "New record"},
+	{"/hr/import", "导入导出", "Import and export"},
+	{"/hr/cards", "人才绿卡", "Green cards"},
+	{"/hr/requests", "代办事项", "Agent requests"},
+	{"/hr/housing", "住房申请", "Housing"},
+	{"/hr/subsidies", "奖励补贴", "Awards and subsidies"},
+}
+
+// hrPage is what every page of the portal shows besides its own: the sub-navigation, and what the
+// last action did or why it was refused.
+type hrPage struct {
+	Tabs                 []navLink
+	DoneZh, DoneEn       string
+	ProblemZh, ProblemEn string
+}
+
+func newHRPage(current string) hrPage {
+	p := hrPage{}
+	for _, t := range hrTabs {
+		p.Tabs = append(p.Tabs, navLink{Path: t.path, Zh: t.zh, En: t.en, Current: t.path == current})
+	}
+	return p
+}
+
+// done says what an action did.
+func (p *hrPage) done(zh, en string) { p.DoneZh, p.DoneEn = zh, en }
+
+// refused says why an action was refused; the status to answer with is httpapi's for the error.
+// An error that is not a refusal is returned for renderError.
+func (p *hrPage) refused(err error) (int, error) {
+	var e *errs.Error
+	if !errors.As(err, &e) {
+		return 0, err
+	}
+	p.ProblemZh, p.ProblemEn = e.Zh, e.Message
+	return httpapi.StatusOf(e), nil
+}
+
+// fieldErrors maps a refusal's field locations ("body.id_number") to their messages in the
+// reader's language, for a form to show each next to its input.
+type fieldErrors map[string]string
+
+func fieldErrorsOf(err error, lang string) fieldErrors {
+	out := fieldErrors{}
+	var e *errs.Error
+	if errors.As(err, &e) {
+		for _, f := range e.Fields {
+			if _, seen := out[f.Location]; !seen {
+				out[f.Location] = f.In(lang)
+			}
+		}
+	}
+	return out
+}
+
+// except lists the messages of the locations not among shown (the form has no input for them),
+// in a stable order.
+func (fe fieldErrors) except(shown ...string) []string {
+	var out []string
+	for _, loc := range slices.Sorted(maps.Keys(fe)) {
+		if !slices.Contains(shown, loc) {
+			out = append(out, fe[loc])
+		}
+	}
+	return out
+}
+
+// option is one choice of a select.
+type option struct {
+	Value, Zh, En string
+	Selected      bool
+}
+
+// vocabOptions are a vocabulary's terms as a select's options, the one chosen selected; blankZh
+// and blankEn, when given, head the list with an empty choice.
+func vocabOptions(list *vocab.List, chosen, blankZh, blankEn string) []option {
+	var out []option
+	if blankZh != "" {
+		out = append(out, option{Zh: blankZh, En: blankEn, Selected: chosen == ""})
+	}
+	for _, t := range list.Terms() {
+		out = append(out, option{Value: t.Code, Zh: t.Zh, En: t.En, Selected: t.Code == chosen})
+	}
+	return out
+}
+
+// hrListQuery is a listing's place: the cursor of the page and its size.
+func hrListQuery(r *http.Request) page.Query {
+	return page.Query{Cursor: r.URL.Query().Get("cursor"), Limit: hrPageSize}
+}
+
+// hrPageSize is how many rows a listing of the portal shows at once.
+const hrPageSize = 20
+
+// nextPage is the link to the page after the one shown: the request's query with the cursor
+// replaced; "" on the last page.
+func nextPage(r *http.Request, cursor string) string {
+	if cursor == "" {
+		return ""
+	}
+	q := r.URL.Query()
+	q.Set("cursor", cursor)
+	return r.URL.Path + "?" + q.Encode()
+}
+
+// parseID reads the {id} of the path; 0 when it is not a positive number.
+func parseID(r *http.Request) int64 {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id < 1 {
+		return 0
+	}
+	return id
+}
+
+// talentLink is where the portal shows a talent record.
+func talentLink(id int64) string { return "/hr/talents/" + url.PathEscape(strconv.FormatInt(id, 10)) }
+
+// vocabLabel is the label of code in the vocabulary named list, in lang; the code itself when the
+// list or the code is unknown. code is a string or a named string type, or a pointer to one (nil
+// is no label).
+func vocabLabel(list string, code any, lang string) string {
+	v := reflect.ValueOf(code)
+	for v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return ""
+		}
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.String {
+		return ""
+	}
+	l, ok := vocab.Lookup(list)
+	if !ok || !l.Has(v.String()) {
+		return v.String()
+	}
+	return l.Label(v.String(), lang)
+}

@@ -1,0 +1,357 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"talentd/internal/auth"
+	"talentd/internal/civil"
+	"talentd/internal/errs"
+	"talentd/internal/money"
+	"talentd/internal/reqctx"
+	"talentd/talent"
+)
+
+// hrHonourRows is how many honours the record form offers.
+const hrHonourRows = 3
+
+// hrForm is a talent record as the form holds it: text as typed, so that a refused form comes back
+// as it was filled in.
+type hrForm struct {
+	Name, Gender, IDNumber, Mobile, Email, Position string
+	Education, School, Major, GraduationYear        string
+	Title, SkillLevel, Salary, Field, ArrivedOn     string
+	Notes                                           string
+	Honours                                         [hrHonourRows]hrHonour
+}
+
+type hrHonour struct {
+	Code, Level, Year string
+	Options           []option
+}
+
+// hrRecordData is the record page: the form, or the record as it stands when HR may no longer
+// change it, with its photo, status and the reviewer's note.
+type hrRecordData struct {
+	hrPage
+	ID       int64
+	Version  int
+	Status   string
+	Grade    string
+	Editable bool
+	// Submittable: a draft or returned record, which HR sends for review from the page.
+	Submittable bool
+	New         bool
+	Form        hrForm
+	Errors      fieldErrors
+	// HonourErrors are the messages about the honours; OtherErrors those about no input of the
+	// form (the birth date the identity number gives, the enterprise).
+	HonourErrors, OtherErrors []string
+	// Options of the form's selects.
+	Genders, Educations, Titles, SkillLevels []option
+	ReviewComment                            string
+	HasPhoto                                 bool
+	PhotoURL                                 string
+	BirthYear                                int
+	Assessment                               *talent.Assessment
+}
+
+// formOf is a stored record as the form shows it: the identity number masked as HR reads it
+// (sent back masked, it keeps the stored one).
+func (s *Site) formOf(r *http.Request, t talent.Talent) hrForm {
+	f := hrForm{Name: t.Name, Gender: t.Gender, Mobile: t.Mobile, Email: t.Email, Position: t.Position,
+		Education: t.Education, School: t.School, Major: t.Major, Title: t.Title, SkillLevel: t.SkillLevel,
+		Field: t.Field, Notes: t.Notes, Salary: money.Fen(t.AnnualSalaryFen).String()}
+	if p, ok := auth.FromContext(r.Context()); ok {
+		f.IDNumber = s.o.Talent.IDNumberFor(p, t)
+	}
+	if t.GraduationYear != nil {
+		f.GraduationYear = strconv.Itoa(*t.GraduationYear)
+	}
+	if !t.ArrivedOn.IsZero() {
+		f.ArrivedOn = t.ArrivedOn.String()
+	}
+	for i, h := range t.Honours {
+		if i >= hrHonourRows {
+			break
+		}
+		f.Honours[i] = hrHonour{Code: h.Code, Level: h.Level}
+		if h.Year != 0 {
+			f.Honours[i].Year = strconv.Itoa(h.Year)
+		}
+	}
+	return f
+}
+
+// readForm reads the posted form, and turns it into the service's input. The text the service
+// cannot be handed (a date, a year or an amount that does not parse) is refused here, as field
+// errors under the same locations the service uses.
+func readForm(r *http.Request) (hrForm, talent.TalentInput, error) {
+	v := func(name string) string { return strings.TrimSpace(r.PostForm.Get(name)) }
+	f := hrForm{Name: v("name"), Gender: v("gender"), IDNumber: v("id_number"), Mobile: v("mobile"), Email: v("email"),
+		Position: v("position"), Education: v("education"), School: v("school"), Major: v("major"),
+		GraduationYear: v("graduation_year"), Title: v("title"), SkillLevel: v("skill_level"), Salary: v("salary"),
+		Field: v("field"), ArrivedOn: v("arrived_on"), Notes: v("notes")}
+	in := talent.TalentInput{Name: f.Name, Gender: f.Gender, IDNumber: f.IDNumber, Mobile: f.Mobile, Email: f.Email,
+		Position: f.Position, Education: f.Education, School: f.School, Major: f.Major, Title: f.Title,
+		SkillLevel: f.SkillLevel, Field: f.Field, Notes: f.Notes, Honours: []talent.Honour{}}
+	var bad []errs.FieldError
+	if f.GraduationYear != "" {
+		y, err := strconv.Atoi(f.GraduationYear)
+		if err != nil {
+			bad = append(bad, errs.Field("body.graduation_year", "invalid_year", "毕业年份请填写四位数字，如 2015",
+				"write the year as four digits, e.g. 2015", f.GraduationYear))
+		}
+		in.GraduationYear = y
+	}
+	if f.Salary != "" {
+		fen, err := money.Parse(f.Salary)
+		var e *errs.Error
+		if err != nil && errors.As(err, &e) {
+			bad = append(bad, errs.Field("body.annual_salary_fen", e.Code, "年薪："+e.Zh, "annual salary: "+e.Message, f.Salary))
+		}
+		in.AnnualSalaryFen = int64(fen)
+	}
+	if f.ArrivedOn != "" {
+		d, err := civil.Parse(f.ArrivedOn)
+		if err != nil {
+			bad = append(bad, errs.Field("body.arrived_on", "invalid_date", "日期请按“年-月-日”填写，如 2024-03-01",
+				"write the date as year-month-day, e.g. 2024-03-01", f.ArrivedOn))
+		}
+		in.ArrivedOn = d
+	}
+	for i := range hrHonourRows {
+		n := strconv.Itoa(i)
+		h := hrHonour{Code: v("honour_code_" + n), Level: v("honour_level_" + n), Year: v("honour_year_" + n)}
+		f.Honours[i] = h
+		if h.Code == "" {
+			continue
+		}
+		item := talent.Honour{Code: h.Code, Level: h.Level}
+		if h.Year != "" {
+			y, err := strconv.Atoi(h.Year)
+			if err != nil {
+				bad = append(bad, errs.Field(fmt.Sprintf("body.honours[%d].year", len(in.Honours)), "invalid_year",
+					"年份请填写四位数字", "write the year as four digits", h.Year))
+			}
+			item.Year = y
+		}
+		in.Honours = append(in.Honours, item)
+	}
+	if len(bad) > 0 {
+		return f, in, errs.Fields(bad...)
+	}
+	return f, in, nil
+}
+
+// fill sets the form's select options for the values it holds.
+func (d *hrRecordData) fill() {
+	f := &d.Form
+	if f.Title == "" {
+		f.Title = "none"
+	}
+	if f.SkillLevel == "" {
+		f.SkillLevel = "none"
+	}
+	d.Genders = vocabOptions(talent.GenderVocab, f.Gender, "按身份证号", "From the identity number")
+	d.Educations = vocabOptions(talent.EducationVocab, f.Education, "请选择", "Choose")
+	d.Titles = vocabOptions(talent.TitleVocab, f.Title, "", "")
+	d.SkillLevels = vocabOptions(talent.SkillLevelVocab, f.SkillLevel, "", "")
+	for i := range f.Honours {
+		f.Honours[i].Options = vocabOptions(talent.HonourVocab, f.Honours[i].Code, "（无）", "(none)")
+	}
+	if d.Errors == nil {
+		d.Errors = fieldErrors{}
+	}
+}
+
+// recordInputs are the locations of the form's inputs besides the honours.
+var recordInputs = []string{"body.name", "body.gender", "body.id_number", "body.mobile", "body.email", "body.position",
+	"body.education", "body.school", "body.major", "body.graduation_year", "body.title", "body.skill_level",
+	"body.annual_salary_fen", "body.field", "body.arrived_on", "body.notes"}
+
+// setErrors places a refusal's field messages: each next to its input, the honours' with the
+// honours, the rest at the top of the form.
+func (d *hrRecordData) setErrors(r *http.Request, err error) {
+	d.Errors = fieldErrorsOf(err, reqctx.Lang(r.Context()))
+	shown := slices.Clone(recordInputs)
+	for loc, msg := range d.Errors {
+		if strings.HasPrefix(loc, "body.honours") {
+			d.HonourErrors = append(d.HonourErrors, msg)
+			shown = append(shown, loc)
+		}
+	}
+	slices.Sort(d.HonourErrors)
+	d.OtherErrors = d.Errors.except(shown...)
+}
+
+func (s *Site) hrNewTalent(w http.ResponseWriter, r *http.Request) {
+	d := hrRecordData{hrPage: newHRPage("/hr/talents/new"), New: true, Editable: true}
+	d.fill()
+	s.render(w, r, http.StatusOK, "hr_record", "新增人才登记", d)
+}
+
+// maxRecordForm bounds the record form: a few dozen short fields and notes of 2,000 characters.
+const maxRecordForm = 64 << 10
+
+func (s *Site) hrCreateTalent(w http.ResponseWriter, r *http.Request) {
+	d := hrRecordData{hrPage: newHRPage("/hr/talents/new"), New: true, Editable: true}
+	r.Body = http.MaxBytesReader(w, r.Body, maxRecordForm)
+	if err := r.ParseForm(); err != nil {
+		s.renderRecordProblem(w, r, d, errFormUnreadable)
+		return
+	}
+	f, in, err := readForm(r)
+	d.Form = f
+	if err == nil {
+		var t talent.Talent
+		if t, err = s.o.Talent.CreateTalent(r.Context(), in); err == nil {
+			http.Redirect(w, r, talentLink(t.ID)+"?saved=1", http.StatusSeeOther)
+			return
+		}
+	}
+	s.renderRecordProblem(w, r, d, err)
+}
+
+// renderRecordProblem shows the form again as it was filled in, with the refusal: each field's
+// message next to its input, and the whole's at the top.
+func (s *Site) renderRecordProblem(w http.ResponseWriter, r *http.Request, d hrRecordData, err error) {
+	status, err := d.refused(err)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	d.setErrors(r, err)
+	d.fill()
+	title := "新增人才登记"
+	if !d.New {
+		title = "人才记录"
+	}
+	s.render(w, r, status, "hr_record", title, d)
+}
+
+// hrTalent shows a record: its form while HR may change it, else the record as it stands.
+func (s *Site) hrTalent(w http.ResponseWriter, r *http.Request) {
+	d := hrRecordData{hrPage: newHRPage("")}
+	switch r.URL.Query().Get("saved") {
+	case "1":
+		d.done("已保存", "Saved")
+	case "submitted":
+		d.done("已提交审核", "Submitted for review")
+	case "photo":
+		d.done("照片已上传", "Photo uploaded")
+	}
+	s.showRecord(w, r, http.StatusOK, d)
+}
+
+// showRecord reads the record of the path and shows it with d's messages; a form of d already
+// filled in (a refused edit) is kept as it was typed.
+func (s *Site) showRecord(w http.ResponseWriter, r *http.Request, status int, d hrRecordData) {
+	t, err := s.o.Talent.GetTalent(r.Context(), parseID(r))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	d.ID, d.Version, d.Status, d.ReviewComment = t.ID, t.Version, string(t.Status), t.ReviewComment
+	d.Editable = t.Status == talent.StatusDraft || t.Status == talent.StatusReturned
+	d.Submittable = d.Editable
+	d.BirthYear = t.BirthDate.Time().Year()
+	if t.Grade != nil {
+		d.Grade = string(*t.Grade)
+	}
+	if len(d.Errors) == 0 {
+		d.Form = s.formOf(r, t)
+	}
+	if _, err := s.o.Talent.GetPhoto(r.Context(), t.ID); err == nil {
+		d.HasPhoto, d.PhotoURL = true, fmt.Sprintf("/v1/talents/%d/photo?v=%d", t.ID, t.Version)
+	}
+	if t.Status != talent.StatusRegistered {
+		if a, err := s.o.Talent.Assess(r.Context(), t); err == nil {
+			d.Assessment = &a
+		}
+	}
+	d.fill()
+	s.render(w, r, status, "hr_record", "人才记录："+t.Name, d)
+}
+
+func (s *Site) hrUpdateTalent(w http.ResponseWriter, r *http.Request) {
+	d := hrRecordData{hrPage: newHRPage("")}
+	r.Body = http.MaxBytesReader(w, r.Body, maxRecordForm)
+	if err := r.ParseForm(); err != nil {
+		s.refuseRecord(w, r, d, errFormUnreadable)
+		return
+	}
+	f, in, err := readForm(r)
+	d.Form = f
+	if err == nil {
+		version, _ := strconv.Atoi(r.PostForm.Get("version"))
+		if _, err = s.o.Talent.UpdateTalent(r.Context(), parseID(r), version, in); err == nil {
+			http.Redirect(w, r, talentLink(parseID(r))+"?saved=1", http.StatusSeeOther)
+			return
+		}
+	}
+	s.refuseRecord(w, r, d, err)
+}
+
+// refuseRecord shows the record page again with the refusal of an action on it; a refusal of the
+// form's fields keeps the form as typed.
+func (s *Site) refuseRecord(w http.ResponseWriter, r *http.Request, d hrRecordData, err error) {
+	status, err := d.refused(err)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	d.setErrors(r, err)
+	s.showRecord(w, r, status, d)
+}
+
+// hrSubmitTalent sends one draft or returned record for review.
+func (s *Site) hrSubmitTalent(w http.ResponseWriter, r *http.Request) {
+	if _, err := s.o.Talent.Submit(r.Context(), parseID(r)); err != nil {
+		s.refuseRecord(w, r, hrRecordData{hrPage: newHRPage("")}, err)
+		return
+	}
+	http.Redirect(w, r, talentLink(parseID(r))+"?saved=submitted", http.StatusSeeOther)
+}
+
+// errNoPhoto refuses a photo form sent without an image.
+var errNoPhoto = errs.Fields(errs.Field("body.photo", "no_file", "请选择要上传的照片（JPEG 或 PNG，不超过 2 MB）",
+	"choose the photo to upload (JPEG or PNG, at most 2 MB)", nil))
+
+// hrPhoto stores the photo of the form's file field "photo"; the service checks its type and size
+// and re-encodes it. Only a little more than the limit is read, so an oversized file is refused
+// without being held whole.
+func (s *Site) hrPhoto(w http.ResponseWriter, r *http.Request) {
+	d := hrRecordData{hrPage: newHRPage("")}
+	mr, err := r.MultipartReader()
+	if err != nil {
+		s.refuseRecord(w, r, d, errNoPhoto)
+		return
+	}
+	for {
+		part, err := mr.NextPart()
+		if err != nil {
+			s.refuseRecord(w, r, d, errNoPhoto)
+			return
+		}
+		if part.FormName() != "photo" || part.FileName() == "" {
+			continue
+		}
+		data, err := io.ReadAll(io.LimitReader(part, talent.MaxPhotoBytes+1))
+		if err != nil || len(data) == 0 {
+			s.refuseRecord(w, r, d, errNoPhoto)
+			return
+		}
+		if _, err := s.o.Talent.PutPhoto(r.Context(), parseID(r), part.Header.Get("Content-Type"), data); err != nil {
+			s.refuseRecord(w, r, d, err)
+			return
+		}
+		http.Redirect(w, r, talentLink(parseID(r))+"?saved=photo", http.StatusSeeOther)
+		return
+	}
+}

@@ -1,0 +1,302 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"talentd/internal/errs"
+	"talentd/internal/money"
+	"talentd/internal/page"
+	"talentd/internal/reqctx"
+	"talentd/subsidy"
+)
+
+// hrPurchaseRows is how many supplier purchases the application form offers.
+const hrPurchaseRows = 5
+
+// hrSubsidyForm is an application as the form holds it, text as typed.
+type hrSubsidyForm struct {
+	ProgrammeID, PlatformLevel, RDSpending string
+	Purchases                              [hrPurchaseRows]hrPurchase
+}
+
+type hrPurchase struct{ USCC, Amount string }
+
+// hrSubsidiesData is the awards and subsidies page: the enterprise's nominations for the open
+// award programmes, its subsidy applications, and the form of a new application.
+type hrSubsidiesData struct {
+	hrPage
+	Nominations  []hrNomination
+	Applications []hrApplicationRow
+	Next         string
+	// Programmes are the open enterprise-subsidy programmes an application may name.
+	Programmes     []option
+	PlatformLevels []option
+	Form           hrSubsidyForm
+	Errors         fieldErrors
+	OtherErrors    []string
+}
+
+type hrNomination struct {
+	subsidy.Nomination
+	Programme string
+}
+
+type hrApplicationRow struct {
+	subsidy.SubsidyApplication
+	Programme string
+}
+
+// hrSubsidyData is one application: its figures, the amount calculated with its working, the
+// office's decision and, while it may still be corrected, the form.
+type hrSubsidyData struct {
+	hrPage
+	App            subsidy.SubsidyApplication
+	Programme      string
+	Correctable    bool
+	Form           hrSubsidyForm
+	PlatformLevels []option
+	Errors         fieldErrors
+	OtherErrors    []string
+}
+
+// openProgrammes are the programmes HR sees (the open ones), by id.
+func (s *Site) openProgrammes(r *http.Request) (map[int64]subsidy.Programme, []subsidy.Programme, error) {
+	byID := map[int64]subsidy.Programme{}
+	var all []subsidy.Programme
+	q := page.Query{Limit: page.MaxLimit}
+	for {
+		list, err := s.o.Subsidy.Programmes(r.Context(), subsidy.ProgrammeFilter{}, q)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, p := range list.Items {
+			byID[p.ID] = p
+			all = append(all, p)
+		}
+		if list.NextCursor == "" {
+			return byID, all, nil
+		}
+		q.Cursor = list.NextCursor
+	}
+}
+
+func (s *Site) hrSubsidies(w http.ResponseWriter, r *http.Request) {
+	s.renderSubsidies(w, r, http.StatusOK, hrSubsidiesData{hrPage: newHRPage("/hr/subsidies")})
+}
+
+func (s *Site) renderSubsidies(w http.ResponseWriter, r *http.Request, status int, d hrSubsidiesData) {
+	byID, all, err := s.openProgrammes(r)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	for _, p := range all {
+		switch p.Kind {
+		case subsidy.KindEnterpriseSubsidy:
+			d.Programmes = append(d.Programmes, option{Value: strconv.FormatInt(p.ID, 10), Zh: p.Name, En: p.Name,
+				Selected: d.Form.ProgrammeID == strconv.FormatInt(p.ID, 10)})
+		case subsidy.KindAward:
+			noms, err := s.o.Subsidy.Nominations(r.Context(), p.ID, page.Query{Limit: page.MaxLimit})
+			if err != nil {
+				s.renderError(w, r, err)
+				return
+			}
+			for _, n := range noms.Items {
+				d.Nominations = append(d.Nominations, hrNomination{Nomination: n, Programme: p.Name})
+			}
+		}
+	}
+	apps, err := s.o.Subsidy.Applications(r.Context(), hrListQuery(r))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	for _, a := range apps.Items {
+		d.Applications = append(d.Applications, hrApplicationRow{SubsidyApplication: a, Programme: programmeName(byID, a.ProgrammeID)})
+	}
+	d.Next = nextPage(r, apps.NextCursor)
+	d.PlatformLevels = vocabOptions(subsidy.PlatformLevelVocab, d.Form.PlatformLevel, "", "")
+	if d.Errors == nil {
+		d.Errors = fieldErrors{}
+	}
+	s.render(w, r, status, "hr_subsidies", "奖励补贴", d)
+}
+
+func programmeName(byID map[int64]subsidy.Programme, id int64) string {
+	if p, ok := byID[id]; ok {
+		return p.Name
+	}
+	return "#" + strconv.FormatInt(id, 10)
+}
+
+// maxSubsidyForm bounds the application form: a few figures and the purchase rows.
+const maxSubsidyForm = 16 << 10
+
+// readSubsidyForm reads the posted application into the service's input; amounts in yuan that do
+// not parse are refused here under the locations the service uses. rows maps the index of a
+// purchase in the input to its row of the form.
+func readSubsidyForm(r *http.Request) (hrSubsidyForm, subsidy.SubsidyApplicationInput, []int, error) {
+	v := func(name string) string { return strings.TrimSpace(r.PostForm.Get(name)) }
+	f := hrSubsidyForm{ProgrammeID: v("programme_id"), PlatformLevel: v("platform_level"), RDSpending: v("rd_spending")}
+	in := subsidy.SubsidyApplicationInput{PlatformLevel: subsidy.PlatformLevel(f.PlatformLevel)}
+	var bad []errs.FieldError
+	amount := func(text, at, zh, en string) money.Fen {
+		if text == "" {
+			return 0
+		}
+		fen, err := money.Parse(text)
+		var e *errs.Error
+		if err != nil && errors.As(err, &e) {
+			bad = append(bad, errs.Field(at, e.Code, zh+"："+e.Zh, en+": "+e.Message, text))
+		}
+		return fen
+	}
+	if id, err := strconv.ParseInt(f.ProgrammeID, 10, 64); err == nil && id > 0 {
+		in.ProgrammeID = id
+	} else {
+		bad = append(bad, errs.Field("body.programme_id", "required", "请选择资助项目", "choose the programme", f.ProgrammeID))
+	}
+	in.RDSpendingFen = amount(f.RDSpending, "body.rd_spending_fen", "研发投入", "R&D spending")
+	var rows []int
+	for i := range hrPurchaseRows {
+		n := strconv.Itoa(i)
+		p := hrPurchase{USCC: strings.ToUpper(v("supplier_uscc_" + n)), Amount: v("purchase_amount_" + n)}
+		f.Purchases[i] = p
+		if p.USCC == "" && p.Amount == "" {
+			continue
+		}
+		at := fmt.Sprintf("body.purchases[%d].amount_fen", len(rows))
+		in.Purchases = append(in.Purchases, subsidy.SupplierPurchase{SupplierUSCC: p.USCC,
+			AmountFen: amount(p.Amount, at, "采购金额", "purchase amount")})
+		rows = append(rows, i)
+	}
+	if len(bad) > 0 {
+		return f, in, rows, errs.Fields(bad...)
+	}
+	return f, in, rows, nil
+}
+
+// subsidyErrors places a refusal's field messages: a purchase's under its row of the form
+// ("purchases.2.supplier_uscc"), the figures' under their inputs, the rest at the top.
+func subsidyErrors(r *http.Request, err error, rows []int) (fieldErrors, []string) {
+	raw := fieldErrorsOf(err, reqctx.Lang(r.Context()))
+	out := fieldErrors{}
+	for loc, msg := range raw {
+		var k int
+		var field string
+		if n, _ := fmt.Sscanf(strings.Replace(loc, "].", "] ", 1), "body.purchases[%d] %s", &k, &field); n == 2 && k < len(rows) {
+			out[fmt.Sprintf("purchases.%d.%s", rows[k], field)] = msg
+			continue
+		}
+		out[loc] = msg
+	}
+	shown := []string{"body.programme_id", "body.platform_level", "body.rd_spending_fen"}
+	for i := range hrPurchaseRows {
+		shown = append(shown, fmt.Sprintf("purchases.%d.supplier_uscc", i), fmt.Sprintf("purchases.%d.amount_fen", i))
+	}
+	return out, out.except(shown...)
+}
+
+// hrApplySubsidy submits an application; the page of the application then shows the amount
+// calculated and its working.
+func (s *Site) hrApplySubsidy(w http.ResponseWriter, r *http.Request) {
+	d := hrSubsidiesData{hrPage: newHRPage("/hr/subsidies")}
+	r.Body = http.MaxBytesReader(w, r.Body, maxSubsidyForm)
+	if err := r.ParseForm(); err != nil {
+		status, _ := d.refused(errFormUnreadable)
+		s.renderSubsidies(w, r, status, d)
+		return
+	}
+	f, in, rows, err := readSubsidyForm(r)
+	d.Form = f
+	if err == nil {
+		var a subsidy.SubsidyApplication
+		if a, err = s.o.Subsidy.SubmitApplication(r.Context(), in); err == nil {
+			http.Redirect(w, r, "/hr/subsidies/"+strconv.FormatInt(a.ID, 10)+"?saved=1", http.StatusSeeOther)
+			return
+		}
+	}
+	status, err := d.refused(err)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	d.Errors, d.OtherErrors = subsidyErrors(r, err, rows)
+	s.renderSubsidies(w, r, status, d)
+}
+
+func (s *Site) hrSubsidy(w http.ResponseWriter, r *http.Request) {
+	d := hrSubsidyData{hrPage: newHRPage("/hr/subsidies")}
+	if r.URL.Query().Get("saved") == "1" {
+		d.done("申请已提交，补贴金额已按项目规则计算", "Submitted; the amount was calculated by the programme's rules")
+	}
+	s.showSubsidy(w, r, http.StatusOK, d)
+}
+
+// showSubsidy shows the application of the path with d's messages; a form of d already filled in
+// (a refused correction) is kept as typed.
+func (s *Site) showSubsidy(w http.ResponseWriter, r *http.Request, status int, d hrSubsidyData) {
+	a, err := s.o.Subsidy.Application(r.Context(), parseID(r))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	byID, _, err := s.openProgrammes(r)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	d.App, d.Programme = a, programmeName(byID, a.ProgrammeID)
+	d.Correctable = a.Status == subsidy.ApplicationSubmitted || a.Status == subsidy.ApplicationReturned
+	if len(d.Errors) == 0 {
+		d.Form = hrSubsidyForm{ProgrammeID: strconv.FormatInt(a.ProgrammeID, 10), PlatformLevel: string(a.Declared.PlatformLevel),
+			RDSpending: a.Declared.RDSpendingFen.String()}
+		for i, p := range a.Declared.Purchases {
+			if i < hrPurchaseRows {
+				d.Form.Purchases[i] = hrPurchase{USCC: p.SupplierUSCC, Amount: p.AmountFen.String()}
+			}
+		}
+		d.Errors = fieldErrors{}
+	}
+	d.PlatformLevels = vocabOptions(subsidy.PlatformLevelVocab, d.Form.PlatformLevel, "", "")
+	s.render(w, r, status, "hr_subsidy", "补贴申请", d)
+}
+
+// hrCorrectSubsidy corrects a submitted or returned application and submits it again,
+// recalculated. The programme stays; attachments recorded earlier are kept.
+func (s *Site) hrCorrectSubsidy(w http.ResponseWriter, r *http.Request) {
+	d := hrSubsidyData{hrPage: newHRPage("/hr/subsidies")}
+	r.Body = http.MaxBytesReader(w, r.Body, maxSubsidyForm)
+	if err := r.ParseForm(); err != nil {
+		status, _ := d.refused(errFormUnreadable)
+		s.showSubsidy(w, r, status, d)
+		return
+	}
+	f, in, rows, err := readSubsidyForm(r)
+	d.Form = f
+	if err == nil {
+		var before subsidy.SubsidyApplication
+		if before, err = s.o.Subsidy.Application(r.Context(), parseID(r)); err == nil {
+			for _, at := range before.Attachments {
+				in.Attachments = append(in.Attachments, subsidy.SubsidyAttachmentInput{FileName: at.FileName,
+					SHA256: at.SHA256, SizeBytes: at.SizeBytes})
+			}
+			version, _ := strconv.Atoi(r.PostForm.Get("version"))
+			if _, err = s.o.Subsidy.CorrectApplication(r.Context(), parseID(r), version, in); err == nil {
+				http.Redirect(w, r, "/hr/subsidies/"+strconv.FormatInt(parseID(r), 10)+"?saved=1", http.StatusSeeOther)
+				return
+			}
+		}
+	}
+	status, err := d.refused(err)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	d.Errors, d.OtherErrors = subsidyErrors(r, err, rows)
+	s.showSubsidy(w, r, status, d)
+}

@@ -1,0 +1,129 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"talentd/internal/auth"
+	"talentd/talent"
+)
+
+// hrTalentsData is the enterprise's talent list: the filter, one page of records and, after a
+// submission, what became of each record submitted.
+type hrTalentsData struct {
+	hrPage
+	Status, Grade, Q string
+	StatusOptions    []option
+	GradeOptions     []option
+	Items            []hrTalentRow
+	Total            int
+	Next             string
+	Paged            bool   // the page shown is not the first
+	Query            string // the filter as a query string, for the forms that come back to it
+	Results          []hrBulkRow
+}
+
+// hrTalentRow is a record as the list shows it.
+type hrTalentRow struct {
+	ID                    int64
+	Name, IDNumber        string
+	Status                string
+	Grade                 string // the grade decided, or the one the policy suggests (Suggested)
+	Suggested             bool
+	Education             string
+	ReviewComment         string
+	Submittable, HasPhoto bool
+}
+
+// hrBulkRow is what a submission did with one record.
+type hrBulkRow struct {
+	talent.BulkItem
+	Name string
+}
+
+func (s *Site) hrTalents(w http.ResponseWriter, r *http.Request) {
+	s.renderHRTalents(w, r, http.StatusOK, hrTalentsData{hrPage: newHRPage("/hr")})
+}
+
+// renderHRTalents shows the page of the list that the request's query names (status, grade, q,
+// cursor), with d's messages and results.
+func (s *Site) renderHRTalents(w http.ResponseWriter, r *http.Request, status int, d hrTalentsData) {
+	q := r.URL.Query()
+	f := talent.TalentFilter{Query: strings.TrimSpace(q.Get("q"))}
+	if v := q.Get("status"); talent.StatusVocab.Has(v) {
+		f.Status = v
+	}
+	if v := q.Get("grade"); talent.GradeVocab.Has(v) {
+		f.Grade = v
+	}
+	d.Status, d.Grade, d.Q = f.Status, f.Grade, f.Query
+	d.StatusOptions = vocabOptions(talent.StatusVocab, f.Status, "全部状态", "Any status")
+	d.GradeOptions = vocabOptions(talent.GradeVocab, f.Grade, "全部类别", "Any class")
+	d.Query = r.URL.RawQuery
+	d.Paged = q.Get("cursor") != ""
+	list, err := s.o.Talent.ListTalents(r.Context(), f, q.Get("cursor"), hrPageSize)
+	if err != nil {
+		if status, err = d.refused(err); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+	}
+	p, _ := auth.FromContext(r.Context())
+	for _, t := range list.Items {
+		row := hrTalentRow{ID: t.ID, Name: t.Name, IDNumber: s.o.Talent.IDNumberFor(p, t), Status: string(t.Status),
+			Education: t.Education, ReviewComment: t.ReviewComment, HasPhoto: list.WithPhoto[t.ID],
+			Submittable: t.Status == talent.StatusDraft || t.Status == talent.StatusReturned}
+		if t.Grade != nil {
+			row.Grade = string(*t.Grade)
+		} else if a, ok := list.Suggested[t.ID]; ok && a.Eligible {
+			row.Grade, row.Suggested = string(a.Grade), true
+		}
+		d.Items = append(d.Items, row)
+	}
+	d.Total, d.Next = list.Total, nextPage(r, list.NextCursor)
+	s.render(w, r, status, "hr", "企业人事", d)
+}
+
+// hrSubmit submits the records ticked in the list (checkboxes named id) for review, each as a
+// single submission would be; the list shows what became of each.
+func (s *Site) hrSubmit(w http.ResponseWriter, r *http.Request) {
+	d := hrTalentsData{hrPage: newHRPage("/hr")}
+	r.Body = http.MaxBytesReader(w, r.Body, maxBoardForm)
+	if err := r.ParseForm(); err != nil {
+		status, _ := d.refused(errFormUnreadable)
+		s.renderHRTalents(w, r, status, d)
+		return
+	}
+	var ids []int64
+	for _, v := range r.PostForm["id"] {
+		if id, err := strconv.ParseInt(v, 10, 64); err == nil && id > 0 {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		d.ProblemZh, d.ProblemEn = "请先勾选要提交审核的记录", "Tick the records to submit first"
+		s.renderHRTalents(w, r, http.StatusUnprocessableEntity, d)
+		return
+	}
+	res, err := s.o.Talent.BulkSubmit(r.Context(), ids, false)
+	if err != nil {
+		status, err := d.refused(err)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		s.renderHRTalents(w, r, status, d)
+		return
+	}
+	for _, it := range res.Results {
+		row := hrBulkRow{BulkItem: it}
+		if t, err := s.o.Talent.GetTalent(r.Context(), it.ID); err == nil {
+			row.Name = t.Name
+		}
+		d.Results = append(d.Results, row)
+	}
+	d.done("已提交审核 "+strconv.Itoa(res.Succeeded)+" 条，未能提交 "+strconv.Itoa(res.Failed)+" 条",
+		strconv.Itoa(res.Succeeded)+" submitted for review, "+strconv.Itoa(res.Failed)+" not submitted")
+	s.renderHRTalents(w, r, http.StatusOK, d)
+}
