@@ -79,15 +79,15 @@ func newHRPage(current string) hrPage {
 // done says what an action did.
 func (p *hrPage) done(zh, en string) { p.DoneZh, p.DoneEn = zh, en }
 
-// refused says why an action was refused; the status to answer with is httpapi's for the error.
-// An error that is not a refusal is returned for renderError.
-func (p *hrPage) refused(err error) (int, error) {
+// refused says why an action was refused, and returns the status to answer with (httpapi's for
+// the error); false for an error that is not a refusal, which renderError shows.
+func (p *hrPage) refused(err error) (int, bool) {
 	var e *errs.Error
 	if !errors.As(err, &e) {
-		return 0, err
+		return 0, false
 	}
 	p.ProblemZh, p.ProblemEn = e.Zh, e.Message
-	return httpapi.StatusOf(e), nil
+	return httpapi.StatusOf(e), true
 }
 
 // fieldErrors maps a refusal's field locations ("body.id_number") to their messages in the

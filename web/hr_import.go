@@ -62,8 +62,8 @@ func (s *Site) hrImport(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Site) renderImportProblem(w http.ResponseWriter, r *http.Request, d hrImportData, err error) {
-	status, err := d.refused(err)
-	if err != nil {
+	status, ok := d.refused(err)
+	if !ok {
 		s.renderError(w, r, err)
 		return
 	}

@@ -179,6 +179,11 @@ var recordInputs = []string{"body.name", "body.gender", "body.id_number", "body.
 // honours, the rest at the top of the form.
 func (d *hrRecordData) setErrors(r *http.Request, err error) {
 	d.Errors = fieldErrorsOf(err, reqctx.Lang(r.Context()))
+	if _, badID := d.Errors["body.id_number"]; badID && d.Form.Gender == "" {
+		// The gender left to the identity number is missing only because the number is wrong:
+		// the number's message says what to fix.
+		delete(d.Errors, "body.gender")
+	}
 	shown := slices.Clone(recordInputs)
 	for loc, msg := range d.Errors {
 		if strings.HasPrefix(loc, "body.honours") {
@@ -221,8 +226,8 @@ func (s *Site) hrCreateTalent(w http.ResponseWriter, r *http.Request) {
 // renderRecordProblem shows the form again as it was filled in, with the refusal: each field's
 // message next to its input, and the whole's at the top.
 func (s *Site) renderRecordProblem(w http.ResponseWriter, r *http.Request, d hrRecordData, err error) {
-	status, err := d.refused(err)
-	if err != nil {
+	status, ok := d.refused(err)
+	if !ok {
 		s.renderError(w, r, err)
 		return
 	}
@@ -301,8 +306,8 @@ func (s *Site) hrUpdateTalent(w http.ResponseWriter, r *http.Request) {
 // refuseRecord shows the record page again with the refusal of an action on it; a refusal of the
 // form's fields keeps the form as typed.
 func (s *Site) refuseRecord(w http.ResponseWriter, r *http.Request, d hrRecordData, err error) {
-	status, err := d.refused(err)
-	if err != nil {
+	status, ok := d.refused(err)
+	if !ok {
 		s.renderError(w, r, err)
 		return
 	}

@@ -57,10 +57,17 @@ type hrSubsidyData struct {
 	App            subsidy.SubsidyApplication
 	Programme      string
 	Correctable    bool
+	Working        []hrWorkingLine
 	Form           hrSubsidyForm
 	PlatformLevels []option
 	Errors         fieldErrors
 	OtherErrors    []string
+}
+
+// hrWorkingLine is a line of the working with its rate as a percentage.
+type hrWorkingLine struct {
+	subsidy.WorkingLine
+	Rate string
 }
 
 // openProgrammes are the programmes HR sees (the open ones), by id.
@@ -119,11 +126,31 @@ func (s *Site) renderSubsidies(w http.ResponseWriter, r *http.Request, status in
 		d.Applications = append(d.Applications, hrApplicationRow{SubsidyApplication: a, Programme: programmeName(byID, a.ProgrammeID)})
 	}
 	d.Next = nextPage(r, apps.NextCursor)
-	d.PlatformLevels = vocabOptions(subsidy.PlatformLevelVocab, d.Form.PlatformLevel, "", "")
+	d.PlatformLevels = platformOptions(d.Form.PlatformLevel)
 	if d.Errors == nil {
 		d.Errors = fieldErrors{}
 	}
 	s.render(w, r, status, "hr_subsidies", "奖励补贴", d)
+}
+
+// platformOptions are the platform levels, "none" standing for a level not declared.
+func platformOptions(chosen string) []option {
+	if chosen == "" {
+		chosen = "none"
+	}
+	return vocabOptions(subsidy.PlatformLevelVocab, chosen, "", "")
+}
+
+// percentOf writes a rate in basis points as a percentage: 500 → "5%", 125 → "1.25%".
+func percentOf(bp int64) string {
+	if bp == 0 {
+		return ""
+	}
+	whole, frac := bp/100, bp%100
+	if frac == 0 {
+		return strconv.FormatInt(whole, 10) + "%"
+	}
+	return strings.TrimRight(fmt.Sprintf("%d.%02d", whole, frac), "0") + "%"
 }
 
 func programmeName(byID map[int64]subsidy.Programme, id int64) string {
@@ -220,8 +247,8 @@ func (s *Site) hrApplySubsidy(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	status, err := d.refused(err)
-	if err != nil {
+	status, ok := d.refused(err)
+	if !ok {
 		s.renderError(w, r, err)
 		return
 	}
@@ -262,7 +289,10 @@ func (s *Site) showSubsidy(w http.ResponseWriter, r *http.Request, status int, d
 		}
 		d.Errors = fieldErrors{}
 	}
-	d.PlatformLevels = vocabOptions(subsidy.PlatformLevelVocab, d.Form.PlatformLevel, "", "")
+	d.PlatformLevels = platformOptions(d.Form.PlatformLevel)
+	for _, l := range a.Working {
+		d.Working = append(d.Working, hrWorkingLine{WorkingLine: l, Rate: percentOf(l.RateBP)})
+	}
 	s.render(w, r, status, "hr_subsidy", "补贴申请", d)
 }
 
@@ -292,8 +322,8 @@ func (s *Site) hrCorrectSubsidy(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	status, err := d.refused(err)
-	if err != nil {
+	status, ok := d.refused(err)
+	if !ok {
 		s.renderError(w, r, err)
 		return
 	}

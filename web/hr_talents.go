@@ -64,7 +64,8 @@ func (s *Site) renderHRTalents(w http.ResponseWriter, r *http.Request, status in
 	d.Paged = q.Get("cursor") != ""
 	list, err := s.o.Talent.ListTalents(r.Context(), f, q.Get("cursor"), hrPageSize)
 	if err != nil {
-		if status, err = d.refused(err); err != nil {
+		var ok bool
+		if status, ok = d.refused(err); !ok {
 			s.renderError(w, r, err)
 			return
 		}
@@ -108,8 +109,8 @@ func (s *Site) hrSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := s.o.Talent.BulkSubmit(r.Context(), ids, false)
 	if err != nil {
-		status, err := d.refused(err)
-		if err != nil {
+		status, ok := d.refused(err)
+		if !ok {
 			s.renderError(w, r, err)
 			return
 		}
