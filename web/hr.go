@@ -13,6 +13,7 @@ import (
 	"talentd/internal/errs"
 	"talentd/internal/httpapi"
 	"talentd/internal/page"
+	"talentd/internal/reqctx"
 	"talentd/internal/vocab"
 )
 
@@ -60,16 +61,35 @@ var hrTabs = []hrTab{
 	{"/hr/subsidies", "奖励补贴", "Awards and subsidies"},
 }
 
-// hrPage is what every page of the portal shows besides its own: the sub-navigation, and what the
-// last action did or why it was refused.
+// hrPage is what every page of the portal shows besides its own: the sub-navigation, what the
+// last action did or why it was refused, and a listing's filters and next page.
 type hrPage struct {
 	Tabs                 []navLink
 	DoneZh, DoneEn       string
 	ProblemZh, ProblemEn string
+	// Errors are a refused form's field messages by location; OtherErrors those of locations the
+	// form has no input for, shown at the top.
+	Errors      fieldErrors
+	OtherErrors []string
+	// Filters are a listing's filter inputs, sent to FilterAction; Next the link to its next page.
+	Filters      []hrField
+	FilterAction string
+	Next         string
+}
+
+// filter adds to the page's filters a select of list's codes, named name in the query, and
+// returns the code the request chose ("" for any, or for what is no code of list).
+func (p *hrPage) filter(r *http.Request, list *vocab.List, name, zh, en, anyZh, anyEn string) string {
+	chosen := r.URL.Query().Get(name)
+	if !list.Has(chosen) {
+		chosen = ""
+	}
+	p.Filters = append(p.Filters, newFieldMaker(r, nil).choice(name, "", zh, en, vocabOptions(list, chosen, anyZh, anyEn)))
+	return chosen
 }
 
 func newHRPage(current string) hrPage {
-	p := hrPage{}
+	p := hrPage{Errors: fieldErrors{}, FilterAction: current}
 	for _, t := range hrTabs {
 		p.Tabs = append(p.Tabs, navLink{Path: t.path, Zh: t.zh, En: t.en, Current: t.path == current})
 	}
@@ -119,6 +139,46 @@ func (fe fieldErrors) except(shown ...string) []string {
 	return out
 }
 
+// hrField is one input or select of a form as the page shows it (template hr-field): its label
+// and hint in the reader's language, its value as typed and the refusal of its location.
+type hrField struct {
+	Lang                           string
+	Name, Label, Hint, Placeholder string
+	Value, Type, Error             string
+	MaxLen                         int
+	Mono                           bool
+	Options                        []option
+}
+
+// fieldMaker makes a form's fields in the reader's language, each with the message of its
+// location among errs.
+type fieldMaker struct {
+	lang string
+	errs fieldErrors
+}
+
+func newFieldMaker(r *http.Request, errs fieldErrors) fieldMaker {
+	return fieldMaker{lang: reqctx.Lang(r.Context()), errs: errs}
+}
+
+// input is a text input named name, whose refusals come at location loc.
+func (m fieldMaker) input(name, loc, zh, en, value string, maxLen int) hrField {
+	return hrField{Lang: m.lang, Name: name, Label: inLang(m.lang, zh, en), Value: value, MaxLen: maxLen, Error: m.errs[loc]}
+}
+
+// choice is a select named name with opts, whose refusals come at location loc.
+func (m fieldMaker) choice(name, loc, zh, en string, opts []option) hrField {
+	return hrField{Lang: m.lang, Name: name, Label: inLang(m.lang, zh, en), Options: opts, Error: m.errs[loc]}
+}
+
+// inLang is zh, or en for a reader of English.
+func inLang(lang, zh, en string) string {
+	if lang == "en" {
+		return en
+	}
+	return zh
+}
+
 // option is one choice of a select.
 type option struct {
 	Value, Zh, En string
@@ -155,6 +215,15 @@ func nextPage(r *http.Request, cursor string) string {
 	q := r.URL.Query()
 	q.Set("cursor", cursor)
 	return r.URL.Path + "?" + q.Encode()
+}
+
+// readPostForm reads a posted form of at most limit bytes; errFormUnreadable when it cannot.
+func readPostForm(w http.ResponseWriter, r *http.Request, limit int64) error {
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	if err := r.ParseForm(); err != nil {
+		return errFormUnreadable
+	}
+	return nil
 }
 
 // parseID reads the {id} of the path; 0 when it is not a positive number.

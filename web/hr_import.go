@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"talentd/internal/errs"
+	"talentd/internal/reqctx"
 	"talentd/talent"
 )
 
@@ -67,12 +68,7 @@ func (s *Site) renderImportProblem(w http.ResponseWriter, r *http.Request, d hrI
 		s.renderError(w, r, err)
 		return
 	}
-	for _, msg := range fieldErrorsOf(err, "zh") {
-		d.ProblemZh = msg
-	}
-	for _, msg := range fieldErrorsOf(err, "en") {
-		d.ProblemEn = msg
-	}
+	d.OtherErrors = fieldErrorsOf(err, reqctx.Lang(r.Context())).except()
 	s.render(w, r, status, "hr_import", "导入导出", d)
 }
 
@@ -149,14 +145,7 @@ func (s *Site) hrExport(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusNotFound, "error", "未找到", errorPage{Zh: "没有这个文件", En: "No such file", Home: "/hr"})
 		return
 	}
-	q := r.URL.Query()
-	f := talent.TalentFilter{Query: strings.TrimSpace(q.Get("q"))}
-	if v := q.Get("status"); talent.StatusVocab.Has(v) {
-		f.Status = v
-	}
-	if v := q.Get("grade"); talent.GradeVocab.Has(v) {
-		f.Grade = v
-	}
+	f := talentFilterOf(r)
 	if err := s.o.Talent.CheckExport(r.Context(), f); err != nil {
 		s.renderError(w, r, err)
 		return

@@ -48,17 +48,22 @@ type hrRecordData struct {
 	Submittable bool
 	New         bool
 	Form        hrForm
-	Errors      fieldErrors
-	// HonourErrors are the messages about the honours; OtherErrors those about no input of the
-	// form (the birth date the identity number gives, the enterprise).
-	HonourErrors, OtherErrors []string
-	// Options of the form's selects.
-	Genders, Educations, Titles, SkillLevels []option
-	ReviewComment                            string
-	HasPhoto                                 bool
-	PhotoURL                                 string
-	BirthYear                                int
-	Assessment                               *talent.Assessment
+	// typed: Form holds what was posted (a refused form), not the record as stored.
+	typed bool
+	// Fieldsets are the form's inputs besides the honours and the notes.
+	Fieldsets []hrFieldset
+	// HonourErrors are the messages about the honours.
+	HonourErrors  []string
+	ReviewComment string
+	HasPhoto      bool
+	PhotoURL      string
+	Assessment    *talent.Assessment
+}
+
+// hrFieldset is a group of a form's fields under its legend.
+type hrFieldset struct {
+	Legend string
+	Fields []hrField
 }
 
 // formOf is a stored record as the form shows it: the identity number masked as HR reads it
@@ -149,8 +154,8 @@ func readForm(r *http.Request) (hrForm, talent.TalentInput, error) {
 	return f, in, nil
 }
 
-// fill sets the form's select options for the values it holds.
-func (d *hrRecordData) fill() {
+// fill lays the form out for the values it holds and the messages of d.Errors.
+func (d *hrRecordData) fill(r *http.Request, birthYear int) {
 	f := &d.Form
 	if f.Title == "" {
 		f.Title = "none"
@@ -158,15 +163,40 @@ func (d *hrRecordData) fill() {
 	if f.SkillLevel == "" {
 		f.SkillLevel = "none"
 	}
-	d.Genders = vocabOptions(talent.GenderVocab, f.Gender, "按身份证号", "From the identity number")
-	d.Educations = vocabOptions(talent.EducationVocab, f.Education, "请选择", "Choose")
-	d.Titles = vocabOptions(talent.TitleVocab, f.Title, "", "")
-	d.SkillLevels = vocabOptions(talent.SkillLevelVocab, f.SkillLevel, "", "")
+	m := newFieldMaker(r, d.Errors)
+	idNumber := m.input("id_number", "body.id_number", "身份证号 *", "Identity number *", f.IDNumber, 18)
+	idNumber.Mono = true
+	if !d.New {
+		idNumber.Hint = inLang(m.lang, "保留打码的号码即不修改；出生日期按身份证号。出生年份 ", "Leave it masked to keep it; the birth date follows the number. Born ") +
+			strconv.Itoa(birthYear)
+	}
+	arrived := m.input("arrived_on", "body.arrived_on", "来璧时间", "Arrived in the district", f.ArrivedOn, 10)
+	arrived.Type = "date"
+	salary := m.input("salary", "body.annual_salary_fen", "年薪（元）", "Annual salary (yuan)", f.Salary, 20)
+	salary.Placeholder = inLang(m.lang, "如 350000 或 35万", "e.g. 350000")
+	d.Fieldsets = []hrFieldset{
+		{Legend: inLang(m.lang, "基本信息", "Person"), Fields: []hrField{
+			m.input("name", "body.name", "姓名 *", "Name *", f.Name, 50),
+			idNumber,
+			m.choice("gender", "body.gender", "性别", "Gender", vocabOptions(talent.GenderVocab, f.Gender, "按身份证号", "From the identity number")),
+			m.input("mobile", "body.mobile", "手机号", "Mobile", f.Mobile, 11),
+			m.input("email", "body.email", "电子邮箱", "Email", f.Email, 100),
+			arrived,
+		}},
+		{Legend: inLang(m.lang, "学历与职业", "Education and work"), Fields: []hrField{
+			m.choice("education", "body.education", "学历 *", "Education *", vocabOptions(talent.EducationVocab, f.Education, "请选择", "Choose")),
+			m.input("school", "body.school", "毕业院校", "School", f.School, 100),
+			m.input("major", "body.major", "专业", "Major", f.Major, 100),
+			m.input("graduation_year", "body.graduation_year", "毕业年份", "Graduation year", f.GraduationYear, 4),
+			m.choice("title", "body.title", "职称", "Professional title", vocabOptions(talent.TitleVocab, f.Title, "", "")),
+			m.choice("skill_level", "body.skill_level", "技能等级", "Skill level", vocabOptions(talent.SkillLevelVocab, f.SkillLevel, "", "")),
+			m.input("position", "body.position", "职务", "Position", f.Position, 100),
+			m.input("field", "body.field", "从事领域", "Field", f.Field, 100),
+			salary,
+		}},
+	}
 	for i := range f.Honours {
 		f.Honours[i].Options = vocabOptions(talent.HonourVocab, f.Honours[i].Code, "（无）", "(none)")
-	}
-	if d.Errors == nil {
-		d.Errors = fieldErrors{}
 	}
 }
 
@@ -197,7 +227,7 @@ func (d *hrRecordData) setErrors(r *http.Request, err error) {
 
 func (s *Site) hrNewTalent(w http.ResponseWriter, r *http.Request) {
 	d := hrRecordData{hrPage: newHRPage("/hr/talents/new"), New: true, Editable: true}
-	d.fill()
+	d.fill(r, 0)
 	s.render(w, r, http.StatusOK, "hr_record", "新增人才登记", d)
 }
 
@@ -206,38 +236,20 @@ const maxRecordForm = 64 << 10
 
 func (s *Site) hrCreateTalent(w http.ResponseWriter, r *http.Request) {
 	d := hrRecordData{hrPage: newHRPage("/hr/talents/new"), New: true, Editable: true}
-	r.Body = http.MaxBytesReader(w, r.Body, maxRecordForm)
-	if err := r.ParseForm(); err != nil {
-		s.renderRecordProblem(w, r, d, errFormUnreadable)
-		return
-	}
-	f, in, err := readForm(r)
-	d.Form = f
+	err := readPostForm(w, r, maxRecordForm)
 	if err == nil {
-		var t talent.Talent
-		if t, err = s.o.Talent.CreateTalent(r.Context(), in); err == nil {
-			http.Redirect(w, r, talentLink(t.ID)+"?saved=1", http.StatusSeeOther)
-			return
+		var in talent.TalentInput
+		d.Form, in, err = readForm(r)
+		d.typed = true
+		if err == nil {
+			var t talent.Talent
+			if t, err = s.o.Talent.CreateTalent(r.Context(), in); err == nil {
+				http.Redirect(w, r, talentLink(t.ID)+"?saved=1", http.StatusSeeOther)
+				return
+			}
 		}
 	}
-	s.renderRecordProblem(w, r, d, err)
-}
-
-// renderRecordProblem shows the form again as it was filled in, with the refusal: each field's
-// message next to its input, and the whole's at the top.
-func (s *Site) renderRecordProblem(w http.ResponseWriter, r *http.Request, d hrRecordData, err error) {
-	status, ok := d.refused(err)
-	if !ok {
-		s.renderError(w, r, err)
-		return
-	}
-	d.setErrors(r, err)
-	d.fill()
-	title := "新增人才登记"
-	if !d.New {
-		title = "人才记录"
-	}
-	s.render(w, r, status, "hr_record", title, d)
+	s.refuseRecord(w, r, d, err)
 }
 
 // hrTalent shows a record: its form while HR may change it, else the record as it stands.
@@ -265,11 +277,10 @@ func (s *Site) showRecord(w http.ResponseWriter, r *http.Request, status int, d 
 	d.ID, d.Version, d.Status, d.ReviewComment = t.ID, t.Version, string(t.Status), t.ReviewComment
 	d.Editable = t.Status == talent.StatusDraft || t.Status == talent.StatusReturned
 	d.Submittable = d.Editable
-	d.BirthYear = t.BirthDate.Time().Year()
 	if t.Grade != nil {
 		d.Grade = string(*t.Grade)
 	}
-	if len(d.Errors) == 0 {
+	if !d.typed {
 		d.Form = s.formOf(r, t)
 	}
 	if _, err := s.o.Talent.GetPhoto(r.Context(), t.ID); err == nil {
@@ -280,31 +291,31 @@ func (s *Site) showRecord(w http.ResponseWriter, r *http.Request, status int, d 
 			d.Assessment = &a
 		}
 	}
-	d.fill()
+	d.fill(r, t.BirthDate.Time().Year())
 	s.render(w, r, status, "hr_record", "人才记录："+t.Name, d)
 }
 
 func (s *Site) hrUpdateTalent(w http.ResponseWriter, r *http.Request) {
 	d := hrRecordData{hrPage: newHRPage("")}
-	r.Body = http.MaxBytesReader(w, r.Body, maxRecordForm)
-	if err := r.ParseForm(); err != nil {
-		s.refuseRecord(w, r, d, errFormUnreadable)
-		return
-	}
-	f, in, err := readForm(r)
-	d.Form = f
+	err := readPostForm(w, r, maxRecordForm)
 	if err == nil {
-		version, _ := strconv.Atoi(r.PostForm.Get("version"))
-		if _, err = s.o.Talent.UpdateTalent(r.Context(), parseID(r), version, in); err == nil {
-			http.Redirect(w, r, talentLink(parseID(r))+"?saved=1", http.StatusSeeOther)
-			return
+		var in talent.TalentInput
+		d.Form, in, err = readForm(r)
+		d.typed = true
+		if err == nil {
+			version, _ := strconv.Atoi(r.PostForm.Get("version"))
+			if _, err = s.o.Talent.UpdateTalent(r.Context(), parseID(r), version, in); err == nil {
+				http.Redirect(w, r, talentLink(parseID(r))+"?saved=1", http.StatusSeeOther)
+				return
+			}
 		}
 	}
 	s.refuseRecord(w, r, d, err)
 }
 
-// refuseRecord shows the record page again with the refusal of an action on it; a refusal of the
-// form's fields keeps the form as typed.
+// refuseRecord shows the record page (or the new record's form) again with the refusal of an
+// action on it: each field's message next to its input, the rest at the top; a form that was
+// posted is kept as typed.
 func (s *Site) refuseRecord(w http.ResponseWriter, r *http.Request, d hrRecordData, err error) {
 	status, ok := d.refused(err)
 	if !ok {
@@ -312,6 +323,11 @@ func (s *Site) refuseRecord(w http.ResponseWriter, r *http.Request, d hrRecordDa
 		return
 	}
 	d.setErrors(r, err)
+	if d.New {
+		d.fill(r, 0)
+		s.render(w, r, status, "hr_record", "新增人才登记", d)
+		return
+	}
 	s.showRecord(w, r, status, d)
 }
 

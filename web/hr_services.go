@@ -15,7 +15,6 @@ type hrCardsData struct {
 	hrPage
 	Items []hrCardRow
 	Total int
-	Next  string
 }
 
 type hrCardRow struct {
@@ -59,10 +58,7 @@ func (s *Site) hrCards(w http.ResponseWriter, r *http.Request) {
 // hrRequestsData is the agent requests filed for the enterprise's talent.
 type hrRequestsData struct {
 	hrPage
-	Status        string
-	StatusOptions []option
-	Items         []hrRequestRow
-	Next          string
+	Items []hrRequestRow
 }
 
 type hrRequestRow struct {
@@ -73,11 +69,8 @@ type hrRequestRow struct {
 // hrRequests lists the agent requests of the enterprise's talent, newest first, by status.
 func (s *Site) hrRequests(w http.ResponseWriter, r *http.Request) {
 	d := hrRequestsData{hrPage: newHRPage("/hr/requests")}
-	if v := r.URL.Query().Get("status"); greencard.RequestStatusVocab.Has(v) {
-		d.Status = v
-	}
-	d.StatusOptions = vocabOptions(greencard.RequestStatusVocab, d.Status, "全部状态", "Any status")
-	list, err := s.o.Cards.ListRequests(r.Context(), greencard.RequestFilter{Status: d.Status}, hrListQuery(r))
+	status := d.filter(r, greencard.RequestStatusVocab, "status", "状态", "Status", "全部状态", "Any status")
+	list, err := s.o.Cards.ListRequests(r.Context(), greencard.RequestFilter{Status: status}, hrListQuery(r))
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -105,26 +98,16 @@ func (s *Site) hrRequests(w http.ResponseWriter, r *http.Request) {
 // hrHousingData is the enterprise's housing applications.
 type hrHousingData struct {
 	hrPage
-	Kind, Status               string
-	KindOptions, StatusOptions []option
-	Items                      []housing.Application
-	Next                       string
+	Items []housing.Application
 }
 
 // hrHousing lists the enterprise's housing applications, oldest first, by kind and status.
 func (s *Site) hrHousing(w http.ResponseWriter, r *http.Request) {
 	d := hrHousingData{hrPage: newHRPage("/hr/housing")}
-	q := r.URL.Query()
-	if v := q.Get("kind"); housing.KindVocab.Has(v) {
-		d.Kind = v
-	}
-	if v := q.Get("status"); housing.ApplicationStatusVocab.Has(v) {
-		d.Status = v
-	}
-	d.KindOptions = vocabOptions(housing.KindVocab, d.Kind, "全部类型", "Any kind")
-	d.StatusOptions = vocabOptions(housing.ApplicationStatusVocab, d.Status, "全部状态", "Any status")
-	list, err := s.o.Housing.ListApplications(r.Context(), housing.ApplicationFilter{Kind: housing.Kind(d.Kind),
-		Status: housing.ApplicationStatus(d.Status)}, hrListQuery(r))
+	kind := d.filter(r, housing.KindVocab, "kind", "类型", "Kind", "全部类型", "Any kind")
+	status := d.filter(r, housing.ApplicationStatusVocab, "status", "状态", "Status", "全部状态", "Any status")
+	list, err := s.o.Housing.ListApplications(r.Context(), housing.ApplicationFilter{Kind: housing.Kind(kind),
+		Status: housing.ApplicationStatus(status)}, hrListQuery(r))
 	if err != nil {
 		s.renderError(w, r, err)
 		return

@@ -31,13 +31,10 @@ type hrSubsidiesData struct {
 	hrPage
 	Nominations  []hrNomination
 	Applications []hrApplicationRow
-	Next         string
-	// Programmes are the open enterprise-subsidy programmes an application may name.
-	Programmes     []option
-	PlatformLevels []option
-	Form           hrSubsidyForm
-	Errors         fieldErrors
-	OtherErrors    []string
+	// Open: an enterprise-subsidy programme is open, so the form is shown.
+	Open   bool
+	Form   hrSubsidyForm
+	Fields []hrField
 }
 
 type hrNomination struct {
@@ -54,14 +51,34 @@ type hrApplicationRow struct {
 // office's decision and, while it may still be corrected, the form.
 type hrSubsidyData struct {
 	hrPage
-	App            subsidy.SubsidyApplication
-	Programme      string
-	Correctable    bool
-	Working        []hrWorkingLine
-	Form           hrSubsidyForm
-	PlatformLevels []option
-	Errors         fieldErrors
-	OtherErrors    []string
+	App         subsidy.SubsidyApplication
+	Programme   string
+	Correctable bool
+	Working     []hrWorkingLine
+	Form        hrSubsidyForm
+	// typed: Form holds what was posted (a refused correction), not the application as stored.
+	typed  bool
+	Fields []hrField
+}
+
+// subsidyFields are the application form's figures (the purchases are rows of their own); the
+// programme is chosen among programmes when they are given, else it stays as it is.
+func subsidyFields(r *http.Request, errs fieldErrors, f hrSubsidyForm, programmes []option) []hrField {
+	m := newFieldMaker(r, errs)
+	level := f.PlatformLevel
+	if level == "" {
+		level = "none"
+	}
+	rd := m.input("rd_spending", "body.rd_spending_fen", "年度研发投入（元）", "R&D spending of the year (yuan)", f.RDSpending, 24)
+	rd.Placeholder = inLang(m.lang, "如 1200000 或 120万", "e.g. 1200000")
+	out := []hrField{
+		m.choice("platform_level", "body.platform_level", "研发平台级别", "R&D platform level", vocabOptions(subsidy.PlatformLevelVocab, level, "", "")),
+		rd,
+	}
+	if programmes != nil {
+		out = append([]hrField{m.choice("programme_id", "body.programme_id", "资助项目 *", "Programme *", programmes)}, out...)
+	}
+	return out
 }
 
 // hrWorkingLine is a line of the working with its rate as a percentage.
@@ -101,10 +118,11 @@ func (s *Site) renderSubsidies(w http.ResponseWriter, r *http.Request, status in
 		s.renderError(w, r, err)
 		return
 	}
+	programmes := []option{}
 	for _, p := range all {
 		switch p.Kind {
 		case subsidy.KindEnterpriseSubsidy:
-			d.Programmes = append(d.Programmes, option{Value: strconv.FormatInt(p.ID, 10), Zh: p.Name, En: p.Name,
+			programmes = append(programmes, option{Value: strconv.FormatInt(p.ID, 10), Zh: p.Name, En: p.Name,
 				Selected: d.Form.ProgrammeID == strconv.FormatInt(p.ID, 10)})
 		case subsidy.KindAward:
 			noms, err := s.o.Subsidy.Nominations(r.Context(), p.ID, page.Query{Limit: page.MaxLimit})
@@ -126,19 +144,9 @@ func (s *Site) renderSubsidies(w http.ResponseWriter, r *http.Request, status in
 		d.Applications = append(d.Applications, hrApplicationRow{SubsidyApplication: a, Programme: programmeName(byID, a.ProgrammeID)})
 	}
 	d.Next = nextPage(r, apps.NextCursor)
-	d.PlatformLevels = platformOptions(d.Form.PlatformLevel)
-	if d.Errors == nil {
-		d.Errors = fieldErrors{}
-	}
+	d.Open = len(programmes) > 0
+	d.Fields = subsidyFields(r, d.Errors, d.Form, programmes)
 	s.render(w, r, status, "hr_subsidies", "奖励补贴", d)
-}
-
-// platformOptions are the platform levels, "none" standing for a level not declared.
-func platformOptions(chosen string) []option {
-	if chosen == "" {
-		chosen = "none"
-	}
-	return vocabOptions(subsidy.PlatformLevelVocab, chosen, "", "")
 }
 
 // percentOf writes a rate in basis points as a percentage: 500 → "5%", 125 → "1.25%".
@@ -207,54 +215,59 @@ func readSubsidyForm(r *http.Request) (hrSubsidyForm, subsidy.SubsidyApplication
 	return f, in, rows, nil
 }
 
-// subsidyErrors places a refusal's field messages: a purchase's under its row of the form
-// ("purchases.2.supplier_uscc"), the figures' under their inputs, the rest at the top.
-func subsidyErrors(r *http.Request, err error, rows []int) (fieldErrors, []string) {
-	raw := fieldErrorsOf(err, reqctx.Lang(r.Context()))
-	out := fieldErrors{}
-	for loc, msg := range raw {
+// refuseSubsidy records the refusal of an application form: a purchase's messages under its row
+// of the form ("purchases.2.supplier_uscc"), the figures' under their inputs, the rest at the top.
+// rows maps the index of a purchase in the input to its row of the form. It returns the status to
+// answer with, false for an error that is no refusal.
+func (p *hrPage) refuseSubsidy(r *http.Request, err error, rows []int) (int, bool) {
+	status, ok := p.refused(err)
+	if !ok {
+		return 0, false
+	}
+	p.Errors = fieldErrors{}
+	for loc, msg := range fieldErrorsOf(err, reqctx.Lang(r.Context())) {
 		var k int
 		var field string
 		if n, _ := fmt.Sscanf(strings.Replace(loc, "].", "] ", 1), "body.purchases[%d] %s", &k, &field); n == 2 && k < len(rows) {
-			out[fmt.Sprintf("purchases.%d.%s", rows[k], field)] = msg
-			continue
+			loc = fmt.Sprintf("purchases.%d.%s", rows[k], field)
 		}
-		out[loc] = msg
+		p.Errors[loc] = msg
 	}
 	shown := []string{"body.programme_id", "body.platform_level", "body.rd_spending_fen"}
 	for i := range hrPurchaseRows {
 		shown = append(shown, fmt.Sprintf("purchases.%d.supplier_uscc", i), fmt.Sprintf("purchases.%d.amount_fen", i))
 	}
-	return out, out.except(shown...)
+	p.OtherErrors = p.Errors.except(shown...)
+	return status, true
 }
 
 // hrApplySubsidy submits an application; the page of the application then shows the amount
 // calculated and its working.
 func (s *Site) hrApplySubsidy(w http.ResponseWriter, r *http.Request) {
 	d := hrSubsidiesData{hrPage: newHRPage("/hr/subsidies")}
-	r.Body = http.MaxBytesReader(w, r.Body, maxSubsidyForm)
-	if err := r.ParseForm(); err != nil {
-		status, _ := d.refused(errFormUnreadable)
-		s.renderSubsidies(w, r, status, d)
-		return
-	}
-	f, in, rows, err := readSubsidyForm(r)
-	d.Form = f
+	var rows []int
+	err := readPostForm(w, r, maxSubsidyForm)
 	if err == nil {
-		var a subsidy.SubsidyApplication
-		if a, err = s.o.Subsidy.SubmitApplication(r.Context(), in); err == nil {
-			http.Redirect(w, r, "/hr/subsidies/"+strconv.FormatInt(a.ID, 10)+"?saved=1", http.StatusSeeOther)
-			return
+		var in subsidy.SubsidyApplicationInput
+		d.Form, in, rows, err = readSubsidyForm(r)
+		if err == nil {
+			var a subsidy.SubsidyApplication
+			if a, err = s.o.Subsidy.SubmitApplication(r.Context(), in); err == nil {
+				http.Redirect(w, r, subsidyLink(a.ID)+"?saved=1", http.StatusSeeOther)
+				return
+			}
 		}
 	}
-	status, ok := d.refused(err)
+	status, ok := d.refuseSubsidy(r, err, rows)
 	if !ok {
 		s.renderError(w, r, err)
 		return
 	}
-	d.Errors, d.OtherErrors = subsidyErrors(r, err, rows)
 	s.renderSubsidies(w, r, status, d)
 }
+
+// subsidyLink is where the portal shows an application.
+func subsidyLink(id int64) string { return "/hr/subsidies/" + strconv.FormatInt(id, 10) }
 
 func (s *Site) hrSubsidy(w http.ResponseWriter, r *http.Request) {
 	d := hrSubsidyData{hrPage: newHRPage("/hr/subsidies")}
@@ -279,7 +292,7 @@ func (s *Site) showSubsidy(w http.ResponseWriter, r *http.Request, status int, d
 	}
 	d.App, d.Programme = a, programmeName(byID, a.ProgrammeID)
 	d.Correctable = a.Status == subsidy.ApplicationSubmitted || a.Status == subsidy.ApplicationReturned
-	if len(d.Errors) == 0 {
+	if !d.typed {
 		d.Form = hrSubsidyForm{ProgrammeID: strconv.FormatInt(a.ProgrammeID, 10), PlatformLevel: string(a.Declared.PlatformLevel),
 			RDSpending: a.Declared.RDSpendingFen.String()}
 		for i, p := range a.Declared.Purchases {
@@ -287,9 +300,8 @@ func (s *Site) showSubsidy(w http.ResponseWriter, r *http.Request, status int, d
 				d.Form.Purchases[i] = hrPurchase{USCC: p.SupplierUSCC, Amount: p.AmountFen.String()}
 			}
 		}
-		d.Errors = fieldErrors{}
 	}
-	d.PlatformLevels = platformOptions(d.Form.PlatformLevel)
+	d.Fields = subsidyFields(r, d.Errors, d.Form, nil)
 	for _, l := range a.Working {
 		d.Working = append(d.Working, hrWorkingLine{WorkingLine: l, Rate: percentOf(l.RateBP)})
 	}
@@ -300,33 +312,39 @@ func (s *Site) showSubsidy(w http.ResponseWriter, r *http.Request, status int, d
 // recalculated. The programme stays; attachments recorded earlier are kept.
 func (s *Site) hrCorrectSubsidy(w http.ResponseWriter, r *http.Request) {
 	d := hrSubsidyData{hrPage: newHRPage("/hr/subsidies")}
-	r.Body = http.MaxBytesReader(w, r.Body, maxSubsidyForm)
-	if err := r.ParseForm(); err != nil {
-		status, _ := d.refused(errFormUnreadable)
-		s.showSubsidy(w, r, status, d)
-		return
-	}
-	f, in, rows, err := readSubsidyForm(r)
-	d.Form = f
+	var rows []int
+	err := readPostForm(w, r, maxSubsidyForm)
 	if err == nil {
-		var before subsidy.SubsidyApplication
-		if before, err = s.o.Subsidy.Application(r.Context(), parseID(r)); err == nil {
-			for _, at := range before.Attachments {
-				in.Attachments = append(in.Attachments, subsidy.SubsidyAttachmentInput{FileName: at.FileName,
-					SHA256: at.SHA256, SizeBytes: at.SizeBytes})
-			}
-			version, _ := strconv.Atoi(r.PostForm.Get("version"))
-			if _, err = s.o.Subsidy.CorrectApplication(r.Context(), parseID(r), version, in); err == nil {
-				http.Redirect(w, r, "/hr/subsidies/"+strconv.FormatInt(parseID(r), 10)+"?saved=1", http.StatusSeeOther)
-				return
-			}
+		var in subsidy.SubsidyApplicationInput
+		d.Form, in, rows, err = readSubsidyForm(r)
+		d.typed = true
+		if err == nil {
+			err = s.correctSubsidy(r, in)
+		}
+		if err == nil {
+			http.Redirect(w, r, subsidyLink(parseID(r))+"?saved=1", http.StatusSeeOther)
+			return
 		}
 	}
-	status, ok := d.refused(err)
+	status, ok := d.refuseSubsidy(r, err, rows)
 	if !ok {
 		s.renderError(w, r, err)
 		return
 	}
-	d.Errors, d.OtherErrors = subsidyErrors(r, err, rows)
 	s.showSubsidy(w, r, status, d)
+}
+
+// correctSubsidy corrects the application of the path with in, keeping its attachments.
+func (s *Site) correctSubsidy(r *http.Request, in subsidy.SubsidyApplicationInput) error {
+	before, err := s.o.Subsidy.Application(r.Context(), parseID(r))
+	if err != nil {
+		return err
+	}
+	for _, at := range before.Attachments {
+		in.Attachments = append(in.Attachments, subsidy.SubsidyAttachmentInput{FileName: at.FileName,
+			SHA256: at.SHA256, SizeBytes: at.SizeBytes})
+	}
+	version, _ := strconv.Atoi(r.PostForm.Get("version"))
+	_, err = s.o.Subsidy.CorrectApplication(r.Context(), parseID(r), version, in)
+	return err
 }

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -9,19 +11,15 @@ import (
 	"talentd/talent"
 )
 
-// hrTalentsData is the enterprise's talent list: the filter, one page of records and, after a
-// submission, what became of each record submitted.
+// hrTalentsData is the enterprise's talent list: one page of records and, after a submission,
+// what became of each record submitted.
 type hrTalentsData struct {
 	hrPage
-	Status, Grade, Q string
-	StatusOptions    []option
-	GradeOptions     []option
-	Items            []hrTalentRow
-	Total            int
-	Next             string
-	Paged            bool   // the page shown is not the first
-	Query            string // the filter as a query string, for the forms that come back to it
-	Results          []hrBulkRow
+	Items   []hrTalentRow
+	Total   int
+	Paged   bool         // the page shown is not the first
+	Query   template.URL // the filter as a query string, for the forms and links that keep it
+	Results []hrBulkRow
 }
 
 // hrTalentRow is a record as the list shows it.
@@ -49,20 +47,13 @@ func (s *Site) hrTalents(w http.ResponseWriter, r *http.Request) {
 // renderHRTalents shows the page of the list that the request's query names (status, grade, q,
 // cursor), with d's messages and results.
 func (s *Site) renderHRTalents(w http.ResponseWriter, r *http.Request, status int, d hrTalentsData) {
-	q := r.URL.Query()
-	f := talent.TalentFilter{Query: strings.TrimSpace(q.Get("q"))}
-	if v := q.Get("status"); talent.StatusVocab.Has(v) {
-		f.Status = v
-	}
-	if v := q.Get("grade"); talent.GradeVocab.Has(v) {
-		f.Grade = v
-	}
-	d.Status, d.Grade, d.Q = f.Status, f.Grade, f.Query
-	d.StatusOptions = vocabOptions(talent.StatusVocab, f.Status, "全部状态", "Any status")
-	d.GradeOptions = vocabOptions(talent.GradeVocab, f.Grade, "全部类别", "Any class")
-	d.Query = r.URL.RawQuery
-	d.Paged = q.Get("cursor") != ""
-	list, err := s.o.Talent.ListTalents(r.Context(), f, q.Get("cursor"), hrPageSize)
+	f := talent.TalentFilter{Query: strings.TrimSpace(r.URL.Query().Get("q"))}
+	f.Status = d.filter(r, talent.StatusVocab, "status", "状态", "Status", "全部状态", "Any status")
+	f.Grade = d.filter(r, talent.GradeVocab, "grade", "类别", "Class", "全部类别", "Any class")
+	d.Filters = append(d.Filters, newFieldMaker(r, nil).input("q", "", "姓名", "Name", f.Query, 50))
+	d.Query = filterQuery(f)
+	d.Paged = r.URL.Query().Get("cursor") != ""
+	list, err := s.o.Talent.ListTalents(r.Context(), f, r.URL.Query().Get("cursor"), hrPageSize)
 	if err != nil {
 		var ok bool
 		if status, ok = d.refused(err); !ok {
@@ -84,6 +75,32 @@ func (s *Site) renderHRTalents(w http.ResponseWriter, r *http.Request, status in
 	}
 	d.Total, d.Next = list.Total, nextPage(r, list.NextCursor)
 	s.render(w, r, status, "hr", "企业人事", d)
+}
+
+// talentFilterOf is the list's filter the request's query names (status, grade, q); values that
+// are no codes are left out.
+func talentFilterOf(r *http.Request) talent.TalentFilter {
+	q := r.URL.Query()
+	f := talent.TalentFilter{Query: strings.TrimSpace(q.Get("q"))}
+	if v := q.Get("status"); talent.StatusVocab.Has(v) {
+		f.Status = v
+	}
+	if v := q.Get("grade"); talent.GradeVocab.Has(v) {
+		f.Grade = v
+	}
+	return f
+}
+
+// filterQuery is the filter as a query string, empty for none; encoded here, it goes into links
+// as it is.
+func filterQuery(f talent.TalentFilter) template.URL {
+	q := url.Values{}
+	for k, v := range map[string]string{"status": f.Status, "grade": f.Grade, "q": f.Query} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	return template.URL(q.Encode())
 }
 
 // hrSubmit submits the records ticked in the list (checkboxes named id) for review, each as a

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"slices"
 	"strings"
 
 	"talentd/greencard"
@@ -31,6 +32,9 @@ func setPageHeaders(h http.Header) {
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
 }
+
+// partsSuffix ends the name of a desk's file of shared templates, which is no page of its own.
+const partsSuffix = "_parts"
 
 // views are the parsed page templates: each page file is parsed with the layout, by its name
 // ("login", "window").
@@ -61,10 +65,16 @@ func parseViews(files *staticFiles) *views {
 	}
 	for _, name := range names {
 		base := strings.TrimSuffix(strings.TrimPrefix(name, "pages/"), ".html")
-		if base == "layout" {
+		if base == "layout" || strings.HasSuffix(base, partsSuffix) {
 			continue
 		}
-		v.pages[base] = template.Must(template.Must(layout.Clone()).ParseFS(pagesFS, name))
+		t := template.Must(layout.Clone())
+		// A desk's parts file (hr_parts.html) holds the templates its pages (hr.html, hr_*.html) share.
+		desk, _, _ := strings.Cut(base, "_")
+		if parts := "pages/" + desk + partsSuffix + ".html"; slices.Contains(names, parts) {
+			t = template.Must(t.ParseFS(pagesFS, parts))
+		}
+		v.pages[base] = template.Must(t.ParseFS(pagesFS, name))
 	}
 	return v
 }

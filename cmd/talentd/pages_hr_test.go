@@ -153,6 +153,9 @@ func TestPages_HRImportFixSubmit(t *testing.T) {
 	if done := b.text("#done"); !strings.Contains(done, "已提交审核 3 条") {
 		t.Errorf("after submitting: %q", done)
 	}
+	if n := b.nodeCount(`#talents tr[data-talent]`); n != 0 || b.nodeCount(`#results tr.ok`) != 3 {
+		t.Errorf("after submitting, the draft list shows %d records, want none (and the three results)", n)
+	}
 	if _, statuses = enterpriseTalents(t, e, e.entX.ID); slices.ContainsFunc(statuses, func(s string) bool { return s != "submitted" }) {
 		t.Fatalf("after submitting, statuses %v", statuses)
 	}
