@@ -10,8 +10,10 @@ import (
 	"strconv"
 
 	"talentd/internal/auth"
+	"talentd/internal/civil"
 	"talentd/internal/errs"
 	"talentd/internal/httpapi"
+	"talentd/internal/money"
 	"talentd/internal/page"
 	"talentd/internal/reqctx"
 	"talentd/internal/vocab"
@@ -26,9 +28,9 @@ func (s *Site) hrPages() map[string]http.Handler {
 		"GET /hr":                      in(s.hrTalents),
 		"POST /hr/submit":              in(s.hrSubmit),
 		"GET /hr/talents/new":          in(s.hrNewTalent),
-		"POST /hr/talents/new":         in(s.hrCreateTalent),
+		"POST /hr/talents/new":         in(s.hrSaveTalent),
 		"GET /hr/talents/{id}":         in(s.hrTalent),
-		"POST /hr/talents/{id}":        in(s.hrUpdateTalent),
+		"POST /hr/talents/{id}":        in(s.hrSaveTalent),
 		"POST /hr/talents/{id}/submit": in(s.hrSubmitTalent),
 		"POST /hr/talents/{id}/photo":  in(s.hrPhoto),
 		"GET /hr/import":               in(s.hrImportPage),
@@ -98,6 +100,21 @@ func newHRPage(current string) hrPage {
 
 // done says what an action did.
 func (p *hrPage) done(zh, en string) { p.DoneZh, p.DoneEn = zh, en }
+
+// savedMessages say what the action that redirected to a page (?saved=…) did.
+var savedMessages = map[string][2]string{
+	"1":          {"已保存", "Saved"},
+	"submitted":  {"已提交审核", "Submitted for review"},
+	"photo":      {"照片已上传", "Photo uploaded"},
+	"calculated": {"申请已提交，补贴金额已按项目规则计算", "Submitted; the amount was calculated by the programme's rules"},
+}
+
+// savedAs says what the action that redirected here did, as the request's ?saved= names it.
+func (p *hrPage) savedAs(r *http.Request) {
+	if m, ok := savedMessages[r.URL.Query().Get("saved")]; ok {
+		p.done(m[0], m[1])
+	}
+}
 
 // refused says why an action was refused, and returns the status to answer with (httpapi's for
 // the error); false for an error that is not a refusal, which renderError shows.
@@ -215,6 +232,60 @@ func nextPage(r *http.Request, cursor string) string {
 	q := r.URL.Query()
 	q.Set("cursor", cursor)
 	return r.URL.Path + "?" + q.Encode()
+}
+
+// formReader turns a form's text into the figures a service takes, collecting as field errors
+// (under the locations the service uses) the text that is no such figure.
+type formReader struct {
+	bad []errs.FieldError
+}
+
+// year reads a year written as digits; "" is 0.
+func (fr *formReader) year(text, loc string) int {
+	if text == "" {
+		return 0
+	}
+	y, err := strconv.Atoi(text)
+	if err != nil {
+		fr.bad = append(fr.bad, errs.Field(loc, "invalid_year", "年份请填写四位数字，如 2015",
+			"write the year as four digits, e.g. 2015", text))
+	}
+	return y
+}
+
+// amount reads an amount of yuan as clerks write it (350000, 35万); "" is 0. zh and en name the
+// figure in the message.
+func (fr *formReader) amount(text, loc, zh, en string) money.Fen {
+	if text == "" {
+		return 0
+	}
+	fen, err := money.Parse(text)
+	var e *errs.Error
+	if err != nil && errors.As(err, &e) {
+		fr.bad = append(fr.bad, errs.Field(loc, e.Code, zh+"："+e.Zh, en+": "+e.Message, text))
+	}
+	return fen
+}
+
+// date reads a date written year-month-day; "" is the zero date.
+func (fr *formReader) date(text, loc string) civil.Date {
+	if text == "" {
+		return civil.Date{}
+	}
+	d, err := civil.Parse(text)
+	if err != nil {
+		fr.bad = append(fr.bad, errs.Field(loc, "invalid_date", "日期请按“年-月-日”填写，如 2024-03-01",
+			"write the date as year-month-day, e.g. 2024-03-01", text))
+	}
+	return d
+}
+
+// err is the field errors collected, or nil.
+func (fr *formReader) err() error {
+	if len(fr.bad) == 0 {
+		return nil
+	}
+	return errs.Fields(fr.bad...)
 }
 
 // readPostForm reads a posted form of at most limit bytes; errFormUnreadable when it cannot.

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,7 +9,6 @@ import (
 	"strings"
 
 	"talentd/internal/auth"
-	"talentd/internal/civil"
 	"talentd/internal/errs"
 	"talentd/internal/money"
 	"talentd/internal/reqctx"
@@ -105,31 +103,10 @@ func readForm(r *http.Request) (hrForm, talent.TalentInput, error) {
 	in := talent.TalentInput{Name: f.Name, Gender: f.Gender, IDNumber: f.IDNumber, Mobile: f.Mobile, Email: f.Email,
 		Position: f.Position, Education: f.Education, School: f.School, Major: f.Major, Title: f.Title,
 		SkillLevel: f.SkillLevel, Field: f.Field, Notes: f.Notes, Honours: []talent.Honour{}}
-	var bad []errs.FieldError
-	if f.GraduationYear != "" {
-		y, err := strconv.Atoi(f.GraduationYear)
-		if err != nil {
-			bad = append(bad, errs.Field("body.graduation_year", "invalid_year", "毕业年份请填写四位数字，如 2015",
-				"write the year as four digits, e.g. 2015", f.GraduationYear))
-		}
-		in.GraduationYear = y
-	}
-	if f.Salary != "" {
-		fen, err := money.Parse(f.Salary)
-		var e *errs.Error
-		if err != nil && errors.As(err, &e) {
-			bad = append(bad, errs.Field("body.annual_salary_fen", e.Code, "年薪："+e.Zh, "annual salary: "+e.Message, f.Salary))
-		}
-		in.AnnualSalaryFen = int64(fen)
-	}
-	if f.ArrivedOn != "" {
-		d, err := civil.Parse(f.ArrivedOn)
-		if err != nil {
-			bad = append(bad, errs.Field("body.arrived_on", "invalid_date", "日期请按“年-月-日”填写，如 2024-03-01",
-				"write the date as year-month-day, e.g. 2024-03-01", f.ArrivedOn))
-		}
-		in.ArrivedOn = d
-	}
+	var fr formReader
+	in.GraduationYear = fr.year(f.GraduationYear, "body.graduation_year")
+	in.AnnualSalaryFen = int64(fr.amount(f.Salary, "body.annual_salary_fen", "年薪", "annual salary"))
+	in.ArrivedOn = fr.date(f.ArrivedOn, "body.arrived_on")
 	for i := range hrHonourRows {
 		n := strconv.Itoa(i)
 		h := hrHonour{Code: v("honour_code_" + n), Level: v("honour_level_" + n), Year: v("honour_year_" + n)}
@@ -137,21 +114,10 @@ func readForm(r *http.Request) (hrForm, talent.TalentInput, error) {
 		if h.Code == "" {
 			continue
 		}
-		item := talent.Honour{Code: h.Code, Level: h.Level}
-		if h.Year != "" {
-			y, err := strconv.Atoi(h.Year)
-			if err != nil {
-				bad = append(bad, errs.Field(fmt.Sprintf("body.honours[%d].year", len(in.Honours)), "invalid_year",
-					"年份请填写四位数字", "write the year as four digits", h.Year))
-			}
-			item.Year = y
-		}
-		in.Honours = append(in.Honours, item)
+		in.Honours = append(in.Honours, talent.Honour{Code: h.Code, Level: h.Level,
+			Year: fr.year(h.Year, fmt.Sprintf("body.honours[%d].year", len(in.Honours)))})
 	}
-	if len(bad) > 0 {
-		return f, in, errs.Fields(bad...)
-	}
-	return f, in, nil
+	return f, in, fr.err()
 }
 
 // fill lays the form out for the values it holds and the messages of d.Errors.
@@ -234,35 +200,43 @@ func (s *Site) hrNewTalent(w http.ResponseWriter, r *http.Request) {
 // maxRecordForm bounds the record form: a few dozen short fields and notes of 2,000 characters.
 const maxRecordForm = 64 << 10
 
-func (s *Site) hrCreateTalent(w http.ResponseWriter, r *http.Request) {
-	d := hrRecordData{hrPage: newHRPage("/hr/talents/new"), New: true, Editable: true}
+// hrSaveTalent saves the record form: a new draft (POST /hr/talents/new), or the record of the
+// path with the version the form was read at.
+func (s *Site) hrSaveTalent(w http.ResponseWriter, r *http.Request) {
+	id := parseID(r)
+	d := hrRecordData{hrPage: newHRPage(""), New: id == 0, Editable: true, typed: true}
+	if d.New {
+		d.hrPage = newHRPage("/hr/talents/new")
+	}
 	err := readPostForm(w, r, maxRecordForm)
 	if err == nil {
 		var in talent.TalentInput
-		d.Form, in, err = readForm(r)
-		d.typed = true
+		if d.Form, in, err = readForm(r); err == nil {
+			id, err = s.saveTalent(r, id, in)
+		}
 		if err == nil {
-			var t talent.Talent
-			if t, err = s.o.Talent.CreateTalent(r.Context(), in); err == nil {
-				http.Redirect(w, r, talentLink(t.ID)+"?saved=1", http.StatusSeeOther)
-				return
-			}
+			http.Redirect(w, r, talentLink(id)+"?saved=1", http.StatusSeeOther)
+			return
 		}
 	}
 	s.refuseRecord(w, r, d, err)
 }
 
+// saveTalent creates a draft (id 0) or updates the record id, and returns its id.
+func (s *Site) saveTalent(r *http.Request, id int64, in talent.TalentInput) (int64, error) {
+	if id == 0 {
+		t, err := s.o.Talent.CreateTalent(r.Context(), in)
+		return t.ID, err
+	}
+	version, _ := strconv.Atoi(r.PostForm.Get("version"))
+	_, err := s.o.Talent.UpdateTalent(r.Context(), id, version, in)
+	return id, err
+}
+
 // hrTalent shows a record: its form while HR may change it, else the record as it stands.
 func (s *Site) hrTalent(w http.ResponseWriter, r *http.Request) {
 	d := hrRecordData{hrPage: newHRPage("")}
-	switch r.URL.Query().Get("saved") {
-	case "1":
-		d.done("已保存", "Saved")
-	case "submitted":
-		d.done("已提交审核", "Submitted for review")
-	case "photo":
-		d.done("照片已上传", "Photo uploaded")
-	}
+	d.savedAs(r)
 	s.showRecord(w, r, http.StatusOK, d)
 }
 
@@ -293,24 +267,6 @@ func (s *Site) showRecord(w http.ResponseWriter, r *http.Request, status int, d 
 	}
 	d.fill(r, t.BirthDate.Time().Year())
 	s.render(w, r, status, "hr_record", "人才记录："+t.Name, d)
-}
-
-func (s *Site) hrUpdateTalent(w http.ResponseWriter, r *http.Request) {
-	d := hrRecordData{hrPage: newHRPage("")}
-	err := readPostForm(w, r, maxRecordForm)
-	if err == nil {
-		var in talent.TalentInput
-		d.Form, in, err = readForm(r)
-		d.typed = true
-		if err == nil {
-			version, _ := strconv.Atoi(r.PostForm.Get("version"))
-			if _, err = s.o.Talent.UpdateTalent(r.Context(), parseID(r), version, in); err == nil {
-				http.Redirect(w, r, talentLink(parseID(r))+"?saved=1", http.StatusSeeOther)
-				return
-			}
-		}
-	}
-	s.refuseRecord(w, r, d, err)
 }
 
 // refuseRecord shows the record page (or the new record's form) again with the refusal of an

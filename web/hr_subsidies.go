@@ -1,14 +1,12 @@
 package web
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"talentd/internal/errs"
-	"talentd/internal/money"
 	"talentd/internal/page"
 	"talentd/internal/reqctx"
 	"talentd/subsidy"
@@ -178,24 +176,13 @@ func readSubsidyForm(r *http.Request) (hrSubsidyForm, subsidy.SubsidyApplication
 	v := func(name string) string { return strings.TrimSpace(r.PostForm.Get(name)) }
 	f := hrSubsidyForm{ProgrammeID: v("programme_id"), PlatformLevel: v("platform_level"), RDSpending: v("rd_spending")}
 	in := subsidy.SubsidyApplicationInput{PlatformLevel: subsidy.PlatformLevel(f.PlatformLevel)}
-	var bad []errs.FieldError
-	amount := func(text, at, zh, en string) money.Fen {
-		if text == "" {
-			return 0
-		}
-		fen, err := money.Parse(text)
-		var e *errs.Error
-		if err != nil && errors.As(err, &e) {
-			bad = append(bad, errs.Field(at, e.Code, zh+"："+e.Zh, en+": "+e.Message, text))
-		}
-		return fen
-	}
+	var fr formReader
 	if id, err := strconv.ParseInt(f.ProgrammeID, 10, 64); err == nil && id > 0 {
 		in.ProgrammeID = id
 	} else {
-		bad = append(bad, errs.Field("body.programme_id", "required", "请选择资助项目", "choose the programme", f.ProgrammeID))
+		fr.bad = append(fr.bad, errs.Field("body.programme_id", "required", "请选择资助项目", "choose the programme", f.ProgrammeID))
 	}
-	in.RDSpendingFen = amount(f.RDSpending, "body.rd_spending_fen", "研发投入", "R&D spending")
+	in.RDSpendingFen = fr.amount(f.RDSpending, "body.rd_spending_fen", "研发投入", "R&D spending")
 	var rows []int
 	for i := range hrPurchaseRows {
 		n := strconv.Itoa(i)
@@ -206,13 +193,10 @@ func readSubsidyForm(r *http.Request) (hrSubsidyForm, subsidy.SubsidyApplication
 		}
 		at := fmt.Sprintf("body.purchases[%d].amount_fen", len(rows))
 		in.Purchases = append(in.Purchases, subsidy.SupplierPurchase{SupplierUSCC: p.USCC,
-			AmountFen: amount(p.Amount, at, "采购金额", "purchase amount")})
+			AmountFen: fr.amount(p.Amount, at, "采购金额", "purchase amount")})
 		rows = append(rows, i)
 	}
-	if len(bad) > 0 {
-		return f, in, rows, errs.Fields(bad...)
-	}
-	return f, in, rows, nil
+	return f, in, rows, fr.err()
 }
 
 // refuseSubsidy records the refusal of an application form: a purchase's messages under its row
@@ -253,7 +237,7 @@ func (s *Site) hrApplySubsidy(w http.ResponseWriter, r *http.Request) {
 		if err == nil {
 			var a subsidy.SubsidyApplication
 			if a, err = s.o.Subsidy.SubmitApplication(r.Context(), in); err == nil {
-				http.Redirect(w, r, subsidyLink(a.ID)+"?saved=1", http.StatusSeeOther)
+				http.Redirect(w, r, subsidyLink(a.ID)+"?saved=calculated", http.StatusSeeOther)
 				return
 			}
 		}
@@ -271,9 +255,7 @@ func subsidyLink(id int64) string { return "/hr/subsidies/" + strconv.FormatInt(
 
 func (s *Site) hrSubsidy(w http.ResponseWriter, r *http.Request) {
 	d := hrSubsidyData{hrPage: newHRPage("/hr/subsidies")}
-	if r.URL.Query().Get("saved") == "1" {
-		d.done("申请已提交，补贴金额已按项目规则计算", "Submitted; the amount was calculated by the programme's rules")
-	}
+	d.savedAs(r)
 	s.showSubsidy(w, r, http.StatusOK, d)
 }
 
@@ -322,7 +304,7 @@ func (s *Site) hrCorrectSubsidy(w http.ResponseWriter, r *http.Request) {
 			err = s.correctSubsidy(r, in)
 		}
 		if err == nil {
-			http.Redirect(w, r, subsidyLink(parseID(r))+"?saved=1", http.StatusSeeOther)
+			http.Redirect(w, r, subsidyLink(parseID(r))+"?saved=calculated", http.StatusSeeOther)
 			return
 		}
 	}

@@ -379,7 +379,7 @@ func TestPages_HRSubsidyApplication(t *testing.T) {
 	}
 	b.shot("subsidy-working")
 
-	id := strings.TrimPrefix(strings.TrimSuffix(b.location(), "?saved=1"), "/hr/subsidies/")
+	id := strings.TrimPrefix(strings.TrimSuffix(b.location(), "?saved=calculated"), "/hr/subsidies/")
 	mustStatus(t, e.call("POST", "/v1/subsidy/applications/"+id+"/return", "office", map[string]any{"reason": "研发投入请按审计报告填写"}),
 		http.StatusOK, "return the application")
 	b.open("/hr/subsidies/" + id)
