@@ -300,35 +300,46 @@ func (s *Site) hrSubmitTalent(w http.ResponseWriter, r *http.Request) {
 var errNoPhoto = errs.Fields(errs.Field("body.photo", "no_file", "请选择要上传的照片（JPEG 或 PNG，不超过 2 MB）",
 	"choose the photo to upload (JPEG or PNG, at most 2 MB)", nil))
 
+// maxPhotoForm bounds the photo form: a file well over the photo's limit is still read to its end
+// (and refused by the service), so that the browser gets the refusal instead of a cut connection.
+const maxPhotoForm = 16 << 20
+
 // hrPhoto stores the photo of the form's file field "photo"; the service checks its type and size
-// and re-encodes it. Only a little more than the limit is read, so an oversized file is refused
-// without being held whole.
+// and re-encodes it. Only a little more than the limit is kept; the rest of the upload is read and
+// dropped.
 func (s *Site) hrPhoto(w http.ResponseWriter, r *http.Request) {
-	d := hrRecordData{hrPage: newHRPage("")}
+	r.Body = http.MaxBytesReader(w, r.Body, maxPhotoForm)
+	defer func() { _, _ = io.Copy(io.Discard, r.Body) }()
+	contentType, data, err := photoUpload(r)
+	if err == nil {
+		_, err = s.o.Talent.PutPhoto(r.Context(), parseID(r), contentType, data)
+	}
+	if err != nil {
+		s.refuseRecord(w, r, hrRecordData{hrPage: newHRPage("")}, err)
+		return
+	}
+	http.Redirect(w, r, talentLink(parseID(r))+"?saved=photo", http.StatusSeeOther)
+}
+
+// photoUpload reads the file of the form's field "photo": its declared type and at most one byte
+// more than a photo may weigh.
+func photoUpload(r *http.Request) (string, []byte, error) {
 	mr, err := r.MultipartReader()
 	if err != nil {
-		s.refuseRecord(w, r, d, errNoPhoto)
-		return
+		return "", nil, errNoPhoto
 	}
 	for {
 		part, err := mr.NextPart()
 		if err != nil {
-			s.refuseRecord(w, r, d, errNoPhoto)
-			return
+			return "", nil, errNoPhoto
 		}
 		if part.FormName() != "photo" || part.FileName() == "" {
 			continue
 		}
 		data, err := io.ReadAll(io.LimitReader(part, talent.MaxPhotoBytes+1))
 		if err != nil || len(data) == 0 {
-			s.refuseRecord(w, r, d, errNoPhoto)
-			return
+			return "", nil, errNoPhoto
 		}
-		if _, err := s.o.Talent.PutPhoto(r.Context(), parseID(r), part.Header.Get("Content-Type"), data); err != nil {
-			s.refuseRecord(w, r, d, err)
-			return
-		}
-		http.Redirect(w, r, talentLink(parseID(r))+"?saved=photo", http.StatusSeeOther)
-		return
+		return part.Header.Get("Content-Type"), data, nil
 	}
 }

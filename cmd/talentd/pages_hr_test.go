@@ -244,6 +244,21 @@ func TestPages_HRRecordForm(t *testing.T) {
 	}
 	id := ids[0]
 
+	big := filepath.Join(t.TempDir(), "big.png")
+	if err := os.WriteFile(big, bytes.Repeat([]byte{0x89}, 3<<20), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b.run("choose a photo too large", chromedp.SetUploadFiles(chromedp.ID("photo-file"), []string{big}))
+	if status := b.submit("upload a photo too large", chromedp.Click(chromedp.CSS(`#photo-form button`))); status != http.StatusUnprocessableEntity {
+		t.Fatalf("a 3 MB photo: status %d", status)
+	}
+	if msg := b.text("#problem"); !strings.Contains(msg, "2 MB") {
+		t.Errorf("a 3 MB photo: %q", msg)
+	}
+	if v := value(b, "read the name", chromedp.Value(chromedp.ID("name"))); v != name {
+		t.Errorf("after a refused photo the form shows the name %q", v)
+	}
+	b.shot("photo-too-large")
 	b.run("choose a photo", chromedp.SetUploadFiles(chromedp.ID("photo-file"), []string{pngFile(t)}))
 	b.submit("upload the photo", chromedp.Click(chromedp.CSS(`#photo-form button`)))
 	b.run("see the photo", chromedp.WaitVisible(chromedp.ID("photo")))
@@ -287,6 +302,10 @@ func TestPages_HRScope(t *testing.T) {
 		t.Fatal("the registered talent has no card")
 	}
 
+	mustStatus(t, e.call("POST", "/v1/greencard/requests", "hr-x", map[string]any{"card_serial": card.Serial,
+		"service": "agent_services", "description": "代办子女入学"}), http.StatusCreated, "file a request")
+	housed := e.fileHousing(t, "hr-x", publicRentalBody(newIDNumber()), http.StatusCreated)
+
 	b := newBrowser(t, e)
 	b.login("hr-x")
 	b.open("/hr")
@@ -301,6 +320,23 @@ func TestPages_HRScope(t *testing.T) {
 		t.Errorf("the print link: %q", href.Value)
 	}
 	b.shot("cards")
+	if status := value(b, "open the print page", chromedp.NavigateResponse(b.base+"/v1/greencard/cards/"+card.Serial+"/print")).Status; status != http.StatusOK {
+		t.Errorf("the card's print page: %d", status)
+	}
+	b.shot("print")
+	b.open("/hr/housing?kind=public_rental")
+	if got := b.text(fmt.Sprintf(`#applications tr[data-application="%d"]`, housed.ID)); !strings.Contains(got, "公租房") ||
+		!strings.Contains(got, "李四") || !strings.Contains(got, "轮候中") {
+		t.Errorf("the housing application row: %q", got)
+	}
+	b.open("/hr/housing?kind=talent_apartment")
+	if n := b.nodeCount(`#applications tr[data-application]`); n != 0 {
+		t.Errorf("the talent-apartment filter shows %d public-rental applications", n)
+	}
+	b.open("/hr/requests")
+	if got := b.text(`#requests tr[data-request]`); !strings.Contains(got, "代办子女入学") || !strings.Contains(got, body["name"].(string)) {
+		t.Errorf("the request row: %q", got)
+	}
 	for _, path := range []string{"/hr/requests", "/hr/housing", "/hr/subsidies", "/hr/import", "/hr/talents/new"} {
 		if status := value(b, "open "+path, chromedp.NavigateResponse(b.base+path)).Status; status != http.StatusOK {
 			t.Errorf("%s: %d", path, status)
@@ -333,6 +369,14 @@ func TestPages_HRScope(t *testing.T) {
 	b.open("/hr/cards")
 	if n := b.nodeCount(`#cards [data-serial]`); n != 0 {
 		t.Errorf("hr-y sees %d cards of another enterprise", n)
+	}
+	b.open("/hr/requests")
+	if n := b.nodeCount(`#requests tr[data-request]`); n != 0 {
+		t.Errorf("hr-y sees %d requests of another enterprise", n)
+	}
+	b.open("/hr/housing")
+	if n := b.nodeCount(`#applications tr[data-application]`); n != 0 {
+		t.Errorf("hr-y sees %d housing applications of another enterprise", n)
 	}
 	b.shot("hr-y")
 }
