@@ -109,11 +109,14 @@ var savedMessages = map[string][2]string{
 	"calculated": {"申请已提交，补贴金额已按项目规则计算", "Submitted; the amount was calculated by the programme's rules"},
 }
 
-// savedAs says what the action that redirected here did, as the request's ?saved= names it.
-func (p *hrPage) savedAs(r *http.Request) {
+// savedPage is newHRPage saying what the action that redirected here did, as the request's
+// ?saved= names it.
+func savedPage(current string, r *http.Request) hrPage {
+	p := newHRPage(current)
 	if m, ok := savedMessages[r.URL.Query().Get("saved")]; ok {
 		p.done(m[0], m[1])
 	}
+	return p
 }
 
 // refused says why an action was refused, and returns the status to answer with (httpapi's for

@@ -235,9 +235,7 @@ func (s *Site) saveTalent(r *http.Request, id int64, in talent.TalentInput) (int
 
 // hrTalent shows a record: its form while HR may change it, else the record as it stands.
 func (s *Site) hrTalent(w http.ResponseWriter, r *http.Request) {
-	d := hrRecordData{hrPage: newHRPage("")}
-	d.savedAs(r)
-	s.showRecord(w, r, http.StatusOK, d)
+	s.showRecord(w, r, http.StatusOK, hrRecordData{hrPage: savedPage("", r)})
 }
 
 // showRecord reads the record of the path and shows it with d's messages; a form of d already

@@ -254,9 +254,7 @@ func (s *Site) hrApplySubsidy(w http.ResponseWriter, r *http.Request) {
 func subsidyLink(id int64) string { return "/hr/subsidies/" + strconv.FormatInt(id, 10) }
 
 func (s *Site) hrSubsidy(w http.ResponseWriter, r *http.Request) {
-	d := hrSubsidyData{hrPage: newHRPage("/hr/subsidies")}
-	d.savedAs(r)
-	s.showSubsidy(w, r, http.StatusOK, d)
+	s.showSubsidy(w, r, http.StatusOK, hrSubsidyData{hrPage: savedPage("/hr/subsidies", r)})
 }
 
 // showSubsidy shows the application of the path with d's messages; a form of d already filled in

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"talentd/internal/auth"
+	"talentd/internal/errs"
 	"talentd/talent"
 )
 
@@ -103,13 +104,18 @@ func filterQuery(f talent.TalentFilter) template.URL {
 	return template.URL(q.Encode())
 }
 
+// maxSubmitForm bounds the list's submission: the ids of a page of records, and then some.
+const maxSubmitForm = 32 << 10
+
+// errNothingTicked refuses a submission of the list with no record ticked.
+var errNothingTicked = errs.New(errs.Invalid, "nothing_selected", "请先勾选要提交审核的记录", "tick the records to submit first")
+
 // hrSubmit submits the records ticked in the list (checkboxes named id) for review, each as a
 // single submission would be; the list shows what became of each.
 func (s *Site) hrSubmit(w http.ResponseWriter, r *http.Request) {
 	d := hrTalentsData{hrPage: newHRPage("/hr")}
-	r.Body = http.MaxBytesReader(w, r.Body, maxBoardForm)
-	if err := r.ParseForm(); err != nil {
-		status, _ := d.refused(errFormUnreadable)
+	if err := readPostForm(w, r, maxSubmitForm); err != nil {
+		status, _ := d.refused(err)
 		s.renderHRTalents(w, r, status, d)
 		return
 	}
@@ -119,12 +125,11 @@ func (s *Site) hrSubmit(w http.ResponseWriter, r *http.Request) {
 			ids = append(ids, id)
 		}
 	}
-	if len(ids) == 0 {
-		d.ProblemZh, d.ProblemEn = "请先勾选要提交审核的记录", "Tick the records to submit first"
-		s.renderHRTalents(w, r, http.StatusUnprocessableEntity, d)
-		return
+	var res talent.BulkResult
+	err := error(errNothingTicked)
+	if len(ids) > 0 {
+		res, err = s.o.Talent.BulkSubmit(r.Context(), ids, false)
 	}
-	res, err := s.o.Talent.BulkSubmit(r.Context(), ids, false)
 	if err != nil {
 		status, ok := d.refused(err)
 		if !ok {

@@ -145,6 +145,10 @@ func TestPages_HRImportFixSubmit(t *testing.T) {
 	if n := b.nodeCount(`#talents tr[data-talent]`); n != 3 {
 		t.Fatalf("the draft list shows %d records, want 3", n)
 	}
+	if status := b.submit("submit nothing ticked", chromedp.Click(chromedp.ID("submit-selected"))); status != http.StatusUnprocessableEntity ||
+		!strings.Contains(b.text("#problem"), "请先勾选") {
+		t.Errorf("submitting with nothing ticked: %d %q", status, b.text("#problem"))
+	}
 	for _, id := range ids {
 		b.run("tick a draft", chromedp.Click(chromedp.ID(fmt.Sprintf("pick-%d", id))))
 	}
