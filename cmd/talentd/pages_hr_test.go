@@ -392,6 +392,11 @@ func TestPages_HRSubsidyApplication(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	c := newSubsidyApplicationCase(t, e, 150_000)
+	award := e.createSubsidyProgramme(t, subsidyProgrammeBody("bishan_talent", 10_000_000))
+	body := newTalentBody(talent.GradeB)
+	own := e.registered(t, body)
+	mustStatus(t, e.call("POST", "/v1/subsidy/programmes/"+award+"/nominations", "hr-x",
+		map[string]any{"talent_id": own.ID, "reason": "技术骨干"}), http.StatusCreated, "nominate")
 	b := newBrowser(t, e)
 	b.login("hr-x")
 	b.open("/hr/subsidies")
@@ -442,6 +447,9 @@ func TestPages_HRSubsidyApplication(t *testing.T) {
 	b.open("/hr/subsidies")
 	if n := b.nodeCount(`#subsidy-applications tr[data-application]`); n != 1 {
 		t.Errorf("the list shows %d applications", n)
+	}
+	if got := b.text(`#nominations tr[data-nomination]`); !strings.Contains(got, body["name"].(string)) || !strings.Contains(got, "已提名") {
+		t.Errorf("the nomination row: %q", got)
 	}
 	b.shot("subsidies")
 }
