@@ -71,7 +71,7 @@ type hrPage struct {
 	ProblemZh, ProblemEn string
 	// Errors are a refused form's field messages by location; OtherErrors those of locations the
 	// form has no input for, shown at the top.
-	Errors      fieldErrors
+	Errors      hrFieldErrors
 	OtherErrors []string
 	// Filters are a listing's filter inputs, sent to FilterAction; Next the link to its next page.
 	Filters      []hrField
@@ -86,12 +86,12 @@ func (p *hrPage) filter(r *http.Request, list *vocab.List, name, zh, en, anyZh, 
 	if !list.Has(chosen) {
 		chosen = ""
 	}
-	p.Filters = append(p.Filters, newFieldMaker(r, nil).choice(name, "", zh, en, vocabOptions(list, chosen, anyZh, anyEn)))
+	p.Filters = append(p.Filters, newHRFieldMaker(r, nil).choice(name, "", zh, en, hrVocabOptions(list, chosen, anyZh, anyEn)))
 	return chosen
 }
 
 func newHRPage(current string) hrPage {
-	p := hrPage{Errors: fieldErrors{}, FilterAction: current}
+	p := hrPage{Errors: hrFieldErrors{}, FilterAction: current}
 	for _, t := range hrTabs {
 		p.Tabs = append(p.Tabs, navLink{Path: t.path, Zh: t.zh, En: t.en, Current: t.path == current})
 	}
@@ -101,19 +101,19 @@ func newHRPage(current string) hrPage {
 // done says what an action did.
 func (p *hrPage) done(zh, en string) { p.DoneZh, p.DoneEn = zh, en }
 
-// savedMessages say what the action that redirected to a page (?saved=…) did.
-var savedMessages = map[string][2]string{
+// hrSavedMessages say what the action that redirected to a page (?saved=…) did.
+var hrSavedMessages = map[string][2]string{
 	"1":          {"已保存", "Saved"},
 	"submitted":  {"已提交审核", "Submitted for review"},
 	"photo":      {"照片已上传", "Photo uploaded"},
 	"calculated": {"申请已提交，补贴金额已按项目规则计算", "Submitted; the amount was calculated by the programme's rules"},
 }
 
-// savedPage is newHRPage saying what the action that redirected here did, as the request's
+// hrSavedPage is newHRPage saying what the action that redirected here did, as the request's
 // ?saved= names it.
-func savedPage(current string, r *http.Request) hrPage {
+func hrSavedPage(current string, r *http.Request) hrPage {
 	p := newHRPage(current)
-	if m, ok := savedMessages[r.URL.Query().Get("saved")]; ok {
+	if m, ok := hrSavedMessages[r.URL.Query().Get("saved")]; ok {
 		p.done(m[0], m[1])
 	}
 	return p
@@ -130,12 +130,12 @@ func (p *hrPage) refused(err error) (int, bool) {
 	return httpapi.StatusOf(e), true
 }
 
-// fieldErrors maps a refusal's field locations ("body.id_number") to their messages in the
+// hrFieldErrors maps a refusal's field locations ("body.id_number") to their messages in the
 // reader's language, for a form to show each next to its input.
-type fieldErrors map[string]string
+type hrFieldErrors map[string]string
 
-func fieldErrorsOf(err error, lang string) fieldErrors {
-	out := fieldErrors{}
+func hrFieldErrorsOf(err error, lang string) hrFieldErrors {
+	out := hrFieldErrors{}
 	var e *errs.Error
 	if errors.As(err, &e) {
 		for _, f := range e.Fields {
@@ -149,7 +149,7 @@ func fieldErrorsOf(err error, lang string) fieldErrors {
 
 // except lists the messages of the locations not among shown (the form has no input for them),
 // in a stable order.
-func (fe fieldErrors) except(shown ...string) []string {
+func (fe hrFieldErrors) except(shown ...string) []string {
 	var out []string
 	for _, loc := range slices.Sorted(maps.Keys(fe)) {
 		if !slices.Contains(shown, loc) {
@@ -167,53 +167,53 @@ type hrField struct {
 	Value, Type, Error             string
 	MaxLen                         int
 	Mono                           bool
-	Options                        []option
+	Options                        []hrOption
 }
 
-// fieldMaker makes a form's fields in the reader's language, each with the message of its
+// hrFieldMaker makes a form's fields in the reader's language, each with the message of its
 // location among errs.
-type fieldMaker struct {
+type hrFieldMaker struct {
 	lang string
-	errs fieldErrors
+	errs hrFieldErrors
 }
 
-func newFieldMaker(r *http.Request, errs fieldErrors) fieldMaker {
-	return fieldMaker{lang: reqctx.Lang(r.Context()), errs: errs}
+func newHRFieldMaker(r *http.Request, errs hrFieldErrors) hrFieldMaker {
+	return hrFieldMaker{lang: reqctx.Lang(r.Context()), errs: errs}
 }
 
 // input is a text input named name, whose refusals come at location loc.
-func (m fieldMaker) input(name, loc, zh, en, value string, maxLen int) hrField {
-	return hrField{Lang: m.lang, Name: name, Label: inLang(m.lang, zh, en), Value: value, MaxLen: maxLen, Error: m.errs[loc]}
+func (m hrFieldMaker) input(name, loc, zh, en, value string, maxLen int) hrField {
+	return hrField{Lang: m.lang, Name: name, Label: hrPick(m.lang, zh, en), Value: value, MaxLen: maxLen, Error: m.errs[loc]}
 }
 
 // choice is a select named name with opts, whose refusals come at location loc.
-func (m fieldMaker) choice(name, loc, zh, en string, opts []option) hrField {
-	return hrField{Lang: m.lang, Name: name, Label: inLang(m.lang, zh, en), Options: opts, Error: m.errs[loc]}
+func (m hrFieldMaker) choice(name, loc, zh, en string, opts []hrOption) hrField {
+	return hrField{Lang: m.lang, Name: name, Label: hrPick(m.lang, zh, en), Options: opts, Error: m.errs[loc]}
 }
 
-// inLang is zh, or en for a reader of English.
-func inLang(lang, zh, en string) string {
+// hrPick is zh, or en for a reader of English.
+func hrPick(lang, zh, en string) string {
 	if lang == "en" {
 		return en
 	}
 	return zh
 }
 
-// option is one choice of a select.
-type option struct {
+// hrOption is one choice of a select.
+type hrOption struct {
 	Value, Zh, En string
 	Selected      bool
 }
 
-// vocabOptions are a vocabulary's terms as a select's options, the one chosen selected; blankZh
+// hrVocabOptions are a vocabulary's terms as a select's options, the one chosen selected; blankZh
 // and blankEn, when given, head the list with an empty choice.
-func vocabOptions(list *vocab.List, chosen, blankZh, blankEn string) []option {
-	var out []option
+func hrVocabOptions(list *vocab.List, chosen, blankZh, blankEn string) []hrOption {
+	var out []hrOption
 	if blankZh != "" {
-		out = append(out, option{Zh: blankZh, En: blankEn, Selected: chosen == ""})
+		out = append(out, hrOption{Zh: blankZh, En: blankEn, Selected: chosen == ""})
 	}
 	for _, t := range list.Terms() {
-		out = append(out, option{Value: t.Code, Zh: t.Zh, En: t.En, Selected: t.Code == chosen})
+		out = append(out, hrOption{Value: t.Code, Zh: t.Zh, En: t.En, Selected: t.Code == chosen})
 	}
 	return out
 }
@@ -226,9 +226,9 @@ func hrListQuery(r *http.Request) page.Query {
 // hrPageSize is how many rows a listing of the portal shows at once.
 const hrPageSize = 20
 
-// nextPage is the link to the page after the one shown: the request's query with the cursor
+// hrNextPage is the link to the page after the one shown: the request's query with the cursor
 // replaced; "" on the last page.
-func nextPage(r *http.Request, cursor string) string {
+func hrNextPage(r *http.Request, cursor string) string {
 	if cursor == "" {
 		return ""
 	}
@@ -237,14 +237,14 @@ func nextPage(r *http.Request, cursor string) string {
 	return r.URL.Path + "?" + q.Encode()
 }
 
-// formReader turns a form's text into the figures a service takes, collecting as field errors
+// hrFormReader turns a form's text into the figures a service takes, collecting as field errors
 // (under the locations the service uses) the text that is no such figure.
-type formReader struct {
+type hrFormReader struct {
 	bad []errs.FieldError
 }
 
 // year reads a year written as digits; "" is 0.
-func (fr *formReader) year(text, loc string) int {
+func (fr *hrFormReader) year(text, loc string) int {
 	if text == "" {
 		return 0
 	}
@@ -258,7 +258,7 @@ func (fr *formReader) year(text, loc string) int {
 
 // amount reads an amount of yuan as clerks write it (350000, 35万); "" is 0. zh and en name the
 // figure in the message.
-func (fr *formReader) amount(text, loc, zh, en string) money.Fen {
+func (fr *hrFormReader) amount(text, loc, zh, en string) money.Fen {
 	if text == "" {
 		return 0
 	}
@@ -271,7 +271,7 @@ func (fr *formReader) amount(text, loc, zh, en string) money.Fen {
 }
 
 // date reads a date written year-month-day; "" is the zero date.
-func (fr *formReader) date(text, loc string) civil.Date {
+func (fr *hrFormReader) date(text, loc string) civil.Date {
 	if text == "" {
 		return civil.Date{}
 	}
@@ -284,15 +284,15 @@ func (fr *formReader) date(text, loc string) civil.Date {
 }
 
 // err is the field errors collected, or nil.
-func (fr *formReader) err() error {
+func (fr *hrFormReader) err() error {
 	if len(fr.bad) == 0 {
 		return nil
 	}
 	return errs.Fields(fr.bad...)
 }
 
-// readPostForm reads a posted form of at most limit bytes; errFormUnreadable when it cannot.
-func readPostForm(w http.ResponseWriter, r *http.Request, limit int64) error {
+// hrReadPostForm reads a posted form of at most limit bytes; errFormUnreadable when it cannot.
+func hrReadPostForm(w http.ResponseWriter, r *http.Request, limit int64) error {
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	if err := r.ParseForm(); err != nil {
 		return errFormUnreadable
@@ -300,8 +300,8 @@ func readPostForm(w http.ResponseWriter, r *http.Request, limit int64) error {
 	return nil
 }
 
-// parseID reads the {id} of the path; 0 when it is not a positive number.
-func parseID(r *http.Request) int64 {
+// hrPathID reads the {id} of the path; 0 when it is not a positive number.
+func hrPathID(r *http.Request) int64 {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id < 1 {
 		return 0
@@ -309,13 +309,13 @@ func parseID(r *http.Request) int64 {
 	return id
 }
 
-// talentLink is where the portal shows a talent record.
-func talentLink(id int64) string { return "/hr/talents/" + url.PathEscape(strconv.FormatInt(id, 10)) }
+// hrTalentLink is where the portal shows a talent record.
+func hrTalentLink(id int64) string { return "/hr/talents/" + url.PathEscape(strconv.FormatInt(id, 10)) }
 
-// vocabLabel is the label of code in the vocabulary named list, in lang; the code itself when the
+// hrVocabLabel is the label of code in the vocabulary named list, in lang; the code itself when the
 // list or the code is unknown. code is a string or a named string type, or a pointer to one (nil
 // is no label).
-func vocabLabel(list string, code any, lang string) string {
+func hrVocabLabel(list string, code any, lang string) string {
 	v := reflect.ValueOf(code)
 	for v.Kind() == reflect.Pointer {
 		if v.IsNil() {

@@ -27,9 +27,9 @@ func (s *Site) hrImportPage(w http.ResponseWriter, r *http.Request) {
 
 // Problems with an upload the page refuses before the import reads it.
 var (
-	errNoImportFile = errs.Fields(errs.Field("body.file", "no_file", "请选择要上传的 CSV 或 Excel 文件",
+	errHRNoImportFile = errs.Fields(errs.Field("body.file", "no_file", "请选择要上传的 CSV 或 Excel 文件",
 		"choose the CSV or XLSX file to upload", nil))
-	errImportTooLarge = errs.New(errs.Invalid, "file_too_large", "文件超过 32 MB，请拆分成几个文件分别上传",
+	errHRImportTooLarge = errs.New(errs.Invalid, "file_too_large", "文件超过 32 MB，请拆分成几个文件分别上传",
 		"the file is larger than 32 MiB; split it and upload the parts")
 )
 
@@ -37,10 +37,10 @@ var (
 // even when some are bad) and shows the report: counts, and every row problem as a table.
 func (s *Site) hrImport(w http.ResponseWriter, r *http.Request) {
 	d := hrImportData{hrPage: newHRPage("/hr/import")}
-	data, partial, err := readUpload(r)
+	data, partial, err := hrReadUpload(r)
 	d.Partial = partial
 	if err != nil {
-		s.renderImportProblem(w, r, d, err)
+		s.hrImportProblem(w, r, d, err)
 		return
 	}
 	res, err := s.o.Talent.ImportTalents(r.Context(), data, partial)
@@ -51,7 +51,7 @@ func (s *Site) hrImport(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, status, "hr_import", "导入导出", d)
 		return
 	case err != nil:
-		s.renderImportProblem(w, r, d, err)
+		s.hrImportProblem(w, r, d, err)
 		return
 	}
 	d.Report = &res
@@ -62,22 +62,22 @@ func (s *Site) hrImport(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "hr_import", "导入导出", d)
 }
 
-func (s *Site) renderImportProblem(w http.ResponseWriter, r *http.Request, d hrImportData, err error) {
+func (s *Site) hrImportProblem(w http.ResponseWriter, r *http.Request, d hrImportData, err error) {
 	status, ok := d.refused(err)
 	if !ok {
 		s.renderError(w, r, err)
 		return
 	}
-	d.OtherErrors = fieldErrorsOf(err, reqctx.Lang(r.Context())).except()
+	d.OtherErrors = hrFieldErrorsOf(err, reqctx.Lang(r.Context())).except()
 	s.render(w, r, status, "hr_import", "导入导出", d)
 }
 
-// readUpload reads the import form as it streams in: the file (at most talent.MaxImportBytes) and
+// hrReadUpload reads the import form as it streams in: the file (at most talent.MaxImportBytes) and
 // whether partial is ticked.
-func readUpload(r *http.Request) ([]byte, bool, error) {
+func hrReadUpload(r *http.Request) ([]byte, bool, error) {
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return nil, false, errNoImportFile
+		return nil, false, errHRNoImportFile
 	}
 	var data []byte
 	partial := false
@@ -101,18 +101,18 @@ func readUpload(r *http.Request) ([]byte, bool, error) {
 				return nil, partial, errFormUnreadable
 			}
 			if len(data) > talent.MaxImportBytes {
-				return nil, partial, errImportTooLarge
+				return nil, partial, errHRImportTooLarge
 			}
 		}
 	}
 	if len(data) == 0 {
-		return nil, partial, errNoImportFile
+		return nil, partial, errHRNoImportFile
 	}
 	return data, partial, nil
 }
 
-// downloadFormat is the format a download's file name asks for ("template.xlsx" → "xlsx"), or "".
-func downloadFormat(file, base string) string {
+// hrDownloadFormat is the format a download's file name asks for ("template.xlsx" → "xlsx"), or "".
+func hrDownloadFormat(file, base string) string {
 	for _, f := range []string{"xlsx", "csv"} {
 		if file == base+"."+f {
 			return f
@@ -123,7 +123,7 @@ func downloadFormat(file, base string) string {
 
 // hrTemplate downloads the import template (template.xlsx or template.csv).
 func (s *Site) hrTemplate(w http.ResponseWriter, r *http.Request) {
-	format := downloadFormat(r.PathValue("file"), "template")
+	format := hrDownloadFormat(r.PathValue("file"), "template")
 	if format == "" {
 		s.render(w, r, http.StatusNotFound, "error", "未找到", errorPage{Zh: "没有这个文件", En: "No such file", Home: "/hr/import"})
 		return
@@ -133,32 +133,32 @@ func (s *Site) hrTemplate(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	setDownloadHeaders(w, talent.MediaTypeOf(format, "utf-8"), "人才信息导入模板."+format)
+	hrDownloadHeaders(w, talent.MediaTypeOf(format, "utf-8"), "人才信息导入模板."+format)
 	_, _ = w.Write(buf.Bytes())
 }
 
 // hrExport downloads the enterprise's records that the list's filter (status, grade, q) shows,
 // as talents.xlsx or talents.csv.
 func (s *Site) hrExport(w http.ResponseWriter, r *http.Request) {
-	format := downloadFormat(r.PathValue("file"), "talents")
+	format := hrDownloadFormat(r.PathValue("file"), "talents")
 	if format == "" {
 		s.render(w, r, http.StatusNotFound, "error", "未找到", errorPage{Zh: "没有这个文件", En: "No such file", Home: "/hr"})
 		return
 	}
-	f := talentFilterOf(r)
+	f := hrTalentFilter(r)
 	if err := s.o.Talent.CheckExport(r.Context(), f); err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	setDownloadHeaders(w, talent.MediaTypeOf(format, "utf-8"), "人才信息."+format)
+	hrDownloadHeaders(w, talent.MediaTypeOf(format, "utf-8"), "人才信息."+format)
 	if err := s.o.Talent.ExportTalents(r.Context(), w, f, format, "utf-8"); err != nil {
 		// The download has begun: the browser gets a cut-off file, and the log says why.
 		s.o.Logger.ErrorContext(r.Context(), "exporting talents", "err", err)
 	}
 }
 
-// setDownloadHeaders names a file download.
-func setDownloadHeaders(w http.ResponseWriter, contentType, name string) {
+// hrDownloadHeaders names a file download.
+func hrDownloadHeaders(w http.ResponseWriter, contentType, name string) {
 	h := w.Header()
 	h.Set("Content-Type", contentType)
 	h.Set("Content-Disposition", talent.ContentDisposition(name))

@@ -30,7 +30,7 @@ type hrForm struct {
 
 type hrHonour struct {
 	Code, Level, Year string
-	Options           []option
+	Options           []hrOption
 }
 
 // hrRecordData is the record page: the form, or the record as it stands when HR may no longer
@@ -64,9 +64,9 @@ type hrFieldset struct {
 	Fields []hrField
 }
 
-// formOf is a stored record as the form shows it: the identity number masked as HR reads it
+// hrFormOf is a stored record as the form shows it: the identity number masked as HR reads it
 // (sent back masked, it keeps the stored one).
-func (s *Site) formOf(r *http.Request, t talent.Talent) hrForm {
+func (s *Site) hrFormOf(r *http.Request, t talent.Talent) hrForm {
 	f := hrForm{Name: t.Name, Gender: t.Gender, Mobile: t.Mobile, Email: t.Email, Position: t.Position,
 		Education: t.Education, School: t.School, Major: t.Major, Title: t.Title, SkillLevel: t.SkillLevel,
 		Field: t.Field, Notes: t.Notes, Salary: money.Fen(t.AnnualSalaryFen).String()}
@@ -91,10 +91,10 @@ func (s *Site) formOf(r *http.Request, t talent.Talent) hrForm {
 	return f
 }
 
-// readForm reads the posted form, and turns it into the service's input. The text the service
+// hrReadRecordForm reads the posted form, and turns it into the service's input. The text the service
 // cannot be handed (a date, a year or an amount that does not parse) is refused here, as field
 // errors under the same locations the service uses.
-func readForm(r *http.Request) (hrForm, talent.TalentInput, error) {
+func hrReadRecordForm(r *http.Request) (hrForm, talent.TalentInput, error) {
 	v := func(name string) string { return strings.TrimSpace(r.PostForm.Get(name)) }
 	f := hrForm{Name: v("name"), Gender: v("gender"), IDNumber: v("id_number"), Mobile: v("mobile"), Email: v("email"),
 		Position: v("position"), Education: v("education"), School: v("school"), Major: v("major"),
@@ -103,7 +103,7 @@ func readForm(r *http.Request) (hrForm, talent.TalentInput, error) {
 	in := talent.TalentInput{Name: f.Name, Gender: f.Gender, IDNumber: f.IDNumber, Mobile: f.Mobile, Email: f.Email,
 		Position: f.Position, Education: f.Education, School: f.School, Major: f.Major, Title: f.Title,
 		SkillLevel: f.SkillLevel, Field: f.Field, Notes: f.Notes, Honours: []talent.Honour{}}
-	var fr formReader
+	var fr hrFormReader
 	in.GraduationYear = fr.year(f.GraduationYear, "body.graduation_year")
 	in.AnnualSalaryFen = int64(fr.amount(f.Salary, "body.annual_salary_fen", "年薪", "annual salary"))
 	in.ArrivedOn = fr.date(f.ArrivedOn, "body.arrived_on")
@@ -129,58 +129,58 @@ func (d *hrRecordData) fill(r *http.Request, birthYear int) {
 	if f.SkillLevel == "" {
 		f.SkillLevel = "none"
 	}
-	m := newFieldMaker(r, d.Errors)
+	m := newHRFieldMaker(r, d.Errors)
 	idNumber := m.input("id_number", "body.id_number", "身份证号 *", "Identity number *", f.IDNumber, 18)
 	idNumber.Mono = true
 	if !d.New {
-		idNumber.Hint = inLang(m.lang, "保留打码的号码即不修改；出生日期按身份证号。出生年份 ", "Leave it masked to keep it; the birth date follows the number. Born ") +
+		idNumber.Hint = hrPick(m.lang, "保留打码的号码即不修改；出生日期按身份证号。出生年份 ", "Leave it masked to keep it; the birth date follows the number. Born ") +
 			strconv.Itoa(birthYear)
 	}
 	arrived := m.input("arrived_on", "body.arrived_on", "来璧时间", "Arrived in the district", f.ArrivedOn, 10)
 	arrived.Type = "date"
 	salary := m.input("salary", "body.annual_salary_fen", "年薪（元）", "Annual salary (yuan)", f.Salary, 20)
-	salary.Placeholder = inLang(m.lang, "如 350000 或 35万", "e.g. 350000")
+	salary.Placeholder = hrPick(m.lang, "如 350000 或 35万", "e.g. 350000")
 	d.Fieldsets = []hrFieldset{
-		{Legend: inLang(m.lang, "基本信息", "Person"), Fields: []hrField{
+		{Legend: hrPick(m.lang, "基本信息", "Person"), Fields: []hrField{
 			m.input("name", "body.name", "姓名 *", "Name *", f.Name, 50),
 			idNumber,
-			m.choice("gender", "body.gender", "性别", "Gender", vocabOptions(talent.GenderVocab, f.Gender, "按身份证号", "From the identity number")),
+			m.choice("gender", "body.gender", "性别", "Gender", hrVocabOptions(talent.GenderVocab, f.Gender, "按身份证号", "From the identity number")),
 			m.input("mobile", "body.mobile", "手机号", "Mobile", f.Mobile, 11),
 			m.input("email", "body.email", "电子邮箱", "Email", f.Email, 100),
 			arrived,
 		}},
-		{Legend: inLang(m.lang, "学历与职业", "Education and work"), Fields: []hrField{
-			m.choice("education", "body.education", "学历 *", "Education *", vocabOptions(talent.EducationVocab, f.Education, "请选择", "Choose")),
+		{Legend: hrPick(m.lang, "学历与职业", "Education and work"), Fields: []hrField{
+			m.choice("education", "body.education", "学历 *", "Education *", hrVocabOptions(talent.EducationVocab, f.Education, "请选择", "Choose")),
 			m.input("school", "body.school", "毕业院校", "School", f.School, 100),
 			m.input("major", "body.major", "专业", "Major", f.Major, 100),
 			m.input("graduation_year", "body.graduation_year", "毕业年份", "Graduation year", f.GraduationYear, 4),
-			m.choice("title", "body.title", "职称", "Professional title", vocabOptions(talent.TitleVocab, f.Title, "", "")),
-			m.choice("skill_level", "body.skill_level", "技能等级", "Skill level", vocabOptions(talent.SkillLevelVocab, f.SkillLevel, "", "")),
+			m.choice("title", "body.title", "职称", "Professional title", hrVocabOptions(talent.TitleVocab, f.Title, "", "")),
+			m.choice("skill_level", "body.skill_level", "技能等级", "Skill level", hrVocabOptions(talent.SkillLevelVocab, f.SkillLevel, "", "")),
 			m.input("position", "body.position", "职务", "Position", f.Position, 100),
 			m.input("field", "body.field", "从事领域", "Field", f.Field, 100),
 			salary,
 		}},
 	}
 	for i := range f.Honours {
-		f.Honours[i].Options = vocabOptions(talent.HonourVocab, f.Honours[i].Code, "（无）", "(none)")
+		f.Honours[i].Options = hrVocabOptions(talent.HonourVocab, f.Honours[i].Code, "（无）", "(none)")
 	}
 }
 
-// recordInputs are the locations of the form's inputs besides the honours.
-var recordInputs = []string{"body.name", "body.gender", "body.id_number", "body.mobile", "body.email", "body.position",
+// hrRecordInputs are the locations of the form's inputs besides the honours.
+var hrRecordInputs = []string{"body.name", "body.gender", "body.id_number", "body.mobile", "body.email", "body.position",
 	"body.education", "body.school", "body.major", "body.graduation_year", "body.title", "body.skill_level",
 	"body.annual_salary_fen", "body.field", "body.arrived_on", "body.notes"}
 
 // setErrors places a refusal's field messages: each next to its input, the honours' with the
 // honours, the rest at the top of the form.
 func (d *hrRecordData) setErrors(r *http.Request, err error) {
-	d.Errors = fieldErrorsOf(err, reqctx.Lang(r.Context()))
+	d.Errors = hrFieldErrorsOf(err, reqctx.Lang(r.Context()))
 	if _, badID := d.Errors["body.id_number"]; badID && d.Form.Gender == "" {
 		// The gender left to the identity number is missing only because the number is wrong:
 		// the number's message says what to fix.
 		delete(d.Errors, "body.gender")
 	}
-	shown := slices.Clone(recordInputs)
+	shown := slices.Clone(hrRecordInputs)
 	for loc, msg := range d.Errors {
 		if strings.HasPrefix(loc, "body.honours") {
 			d.HonourErrors = append(d.HonourErrors, msg)
@@ -197,33 +197,33 @@ func (s *Site) hrNewTalent(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "hr_record", "新增人才登记", d)
 }
 
-// maxRecordForm bounds the record form: a few dozen short fields and notes of 2,000 characters.
-const maxRecordForm = 64 << 10
+// hrMaxRecordForm bounds the record form: a few dozen short fields and notes of 2,000 characters.
+const hrMaxRecordForm = 64 << 10
 
 // hrSaveTalent saves the record form: a new draft (POST /hr/talents/new), or the record of the
 // path with the version the form was read at.
 func (s *Site) hrSaveTalent(w http.ResponseWriter, r *http.Request) {
-	id := parseID(r)
+	id := hrPathID(r)
 	d := hrRecordData{hrPage: newHRPage(""), New: id == 0, Editable: true, typed: true}
 	if d.New {
 		d.hrPage = newHRPage("/hr/talents/new")
 	}
-	err := readPostForm(w, r, maxRecordForm)
+	err := hrReadPostForm(w, r, hrMaxRecordForm)
 	if err == nil {
 		var in talent.TalentInput
-		if d.Form, in, err = readForm(r); err == nil {
-			id, err = s.saveTalent(r, id, in)
+		if d.Form, in, err = hrReadRecordForm(r); err == nil {
+			id, err = s.hrSave(r, id, in)
 		}
 		if err == nil {
-			http.Redirect(w, r, talentLink(id)+"?saved=1", http.StatusSeeOther)
+			http.Redirect(w, r, hrTalentLink(id)+"?saved=1", http.StatusSeeOther)
 			return
 		}
 	}
-	s.refuseRecord(w, r, d, err)
+	s.hrRefuseRecord(w, r, d, err)
 }
 
-// saveTalent creates a draft (id 0) or updates the record id, and returns its id.
-func (s *Site) saveTalent(r *http.Request, id int64, in talent.TalentInput) (int64, error) {
+// hrSave creates a draft (id 0) or updates the record id, and returns its id.
+func (s *Site) hrSave(r *http.Request, id int64, in talent.TalentInput) (int64, error) {
 	if id == 0 {
 		t, err := s.o.Talent.CreateTalent(r.Context(), in)
 		return t.ID, err
@@ -235,13 +235,13 @@ func (s *Site) saveTalent(r *http.Request, id int64, in talent.TalentInput) (int
 
 // hrTalent shows a record: its form while HR may change it, else the record as it stands.
 func (s *Site) hrTalent(w http.ResponseWriter, r *http.Request) {
-	s.showRecord(w, r, http.StatusOK, hrRecordData{hrPage: savedPage("", r)})
+	s.hrShowRecord(w, r, http.StatusOK, hrRecordData{hrPage: hrSavedPage("", r)})
 }
 
-// showRecord reads the record of the path and shows it with d's messages; a form of d already
+// hrShowRecord reads the record of the path and shows it with d's messages; a form of d already
 // filled in (a refused edit) is kept as it was typed.
-func (s *Site) showRecord(w http.ResponseWriter, r *http.Request, status int, d hrRecordData) {
-	t, err := s.o.Talent.GetTalent(r.Context(), parseID(r))
+func (s *Site) hrShowRecord(w http.ResponseWriter, r *http.Request, status int, d hrRecordData) {
+	t, err := s.o.Talent.GetTalent(r.Context(), hrPathID(r))
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -253,7 +253,7 @@ func (s *Site) showRecord(w http.ResponseWriter, r *http.Request, status int, d 
 		d.Grade = string(*t.Grade)
 	}
 	if !d.typed {
-		d.Form = s.formOf(r, t)
+		d.Form = s.hrFormOf(r, t)
 	}
 	if _, err := s.o.Talent.GetPhoto(r.Context(), t.ID); err == nil {
 		d.HasPhoto, d.PhotoURL = true, fmt.Sprintf("/v1/talents/%d/photo?v=%d", t.ID, t.Version)
@@ -267,10 +267,10 @@ func (s *Site) showRecord(w http.ResponseWriter, r *http.Request, status int, d 
 	s.render(w, r, status, "hr_record", "人才记录："+t.Name, d)
 }
 
-// refuseRecord shows the record page (or the new record's form) again with the refusal of an
+// hrRefuseRecord shows the record page (or the new record's form) again with the refusal of an
 // action on it: each field's message next to its input, the rest at the top; a form that was
 // posted is kept as typed.
-func (s *Site) refuseRecord(w http.ResponseWriter, r *http.Request, d hrRecordData, err error) {
+func (s *Site) hrRefuseRecord(w http.ResponseWriter, r *http.Request, d hrRecordData, err error) {
 	status, ok := d.refused(err)
 	if !ok {
 		s.renderError(w, r, err)
@@ -282,61 +282,61 @@ func (s *Site) refuseRecord(w http.ResponseWriter, r *http.Request, d hrRecordDa
 		s.render(w, r, status, "hr_record", "新增人才登记", d)
 		return
 	}
-	s.showRecord(w, r, status, d)
+	s.hrShowRecord(w, r, status, d)
 }
 
 // hrSubmitTalent sends one draft or returned record for review.
 func (s *Site) hrSubmitTalent(w http.ResponseWriter, r *http.Request) {
-	if _, err := s.o.Talent.Submit(r.Context(), parseID(r)); err != nil {
-		s.refuseRecord(w, r, hrRecordData{hrPage: newHRPage("")}, err)
+	if _, err := s.o.Talent.Submit(r.Context(), hrPathID(r)); err != nil {
+		s.hrRefuseRecord(w, r, hrRecordData{hrPage: newHRPage("")}, err)
 		return
 	}
-	http.Redirect(w, r, talentLink(parseID(r))+"?saved=submitted", http.StatusSeeOther)
+	http.Redirect(w, r, hrTalentLink(hrPathID(r))+"?saved=submitted", http.StatusSeeOther)
 }
 
-// errNoPhoto refuses a photo form sent without an image.
-var errNoPhoto = errs.Fields(errs.Field("body.photo", "no_file", "请选择要上传的照片（JPEG 或 PNG，不超过 2 MB）",
+// errHRNoPhoto refuses a photo form sent without an image.
+var errHRNoPhoto = errs.Fields(errs.Field("body.photo", "no_file", "请选择要上传的照片（JPEG 或 PNG，不超过 2 MB）",
 	"choose the photo to upload (JPEG or PNG, at most 2 MB)", nil))
 
-// maxPhotoForm bounds the photo form: a file well over the photo's limit is still read to its end
+// hrMaxPhotoForm bounds the photo form: a file well over the photo's limit is still read to its end
 // (and refused by the service), so that the browser gets the refusal instead of a cut connection.
-const maxPhotoForm = 16 << 20
+const hrMaxPhotoForm = 16 << 20
 
 // hrPhoto stores the photo of the form's file field "photo"; the service checks its type and size
 // and re-encodes it. Only a little more than the limit is kept; the rest of the upload is read and
 // dropped.
 func (s *Site) hrPhoto(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxPhotoForm)
+	r.Body = http.MaxBytesReader(w, r.Body, hrMaxPhotoForm)
 	defer func() { _, _ = io.Copy(io.Discard, r.Body) }()
-	contentType, data, err := photoUpload(r)
+	contentType, data, err := hrPhotoUpload(r)
 	if err == nil {
-		_, err = s.o.Talent.PutPhoto(r.Context(), parseID(r), contentType, data)
+		_, err = s.o.Talent.PutPhoto(r.Context(), hrPathID(r), contentType, data)
 	}
 	if err != nil {
-		s.refuseRecord(w, r, hrRecordData{hrPage: newHRPage("")}, err)
+		s.hrRefuseRecord(w, r, hrRecordData{hrPage: newHRPage("")}, err)
 		return
 	}
-	http.Redirect(w, r, talentLink(parseID(r))+"?saved=photo", http.StatusSeeOther)
+	http.Redirect(w, r, hrTalentLink(hrPathID(r))+"?saved=photo", http.StatusSeeOther)
 }
 
-// photoUpload reads the file of the form's field "photo": its declared type and at most one byte
+// hrPhotoUpload reads the file of the form's field "photo": its declared type and at most one byte
 // more than a photo may weigh.
-func photoUpload(r *http.Request) (string, []byte, error) {
+func hrPhotoUpload(r *http.Request) (string, []byte, error) {
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return "", nil, errNoPhoto
+		return "", nil, errHRNoPhoto
 	}
 	for {
 		part, err := mr.NextPart()
 		if err != nil {
-			return "", nil, errNoPhoto
+			return "", nil, errHRNoPhoto
 		}
 		if part.FormName() != "photo" || part.FileName() == "" {
 			continue
 		}
 		data, err := io.ReadAll(io.LimitReader(part, talent.MaxPhotoBytes+1))
 		if err != nil || len(data) == 0 {
-			return "", nil, errNoPhoto
+			return "", nil, errHRNoPhoto
 		}
 		return part.Header.Get("Content-Type"), data, nil
 	}

@@ -51,7 +51,7 @@ func (s *Site) hrCards(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Items = append(d.Items, row)
 	}
-	d.Total, d.Next = list.Total, nextPage(r, list.NextCursor)
+	d.Total, d.Next = list.Total, hrNextPage(r, list.NextCursor)
 	s.render(w, r, http.StatusOK, "hr_cards", "人才绿卡", d)
 }
 
@@ -91,7 +91,7 @@ func (s *Site) hrRequests(w http.ResponseWriter, r *http.Request) {
 		d.Items = append(d.Items, hrRequestRow{TalentName: holders[req.TalentID], boardRequest: boardRequest{Request: req,
 			ServiceZh: names[req.ServiceCode].NameZH, ServiceEn: names[req.ServiceCode].NameEN}})
 	}
-	d.Next = nextPage(r, list.NextCursor)
+	d.Next = hrNextPage(r, list.NextCursor)
 	s.render(w, r, http.StatusOK, "hr_requests", "代办事项", d)
 }
 
@@ -112,6 +112,6 @@ func (s *Site) hrHousing(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	d.Items, d.Next = list.Items, nextPage(r, list.NextCursor)
+	d.Items, d.Next = list.Items, hrNextPage(r, list.NextCursor)
 	s.render(w, r, http.StatusOK, "hr_housing", "住房申请", d)
 }

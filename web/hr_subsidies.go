@@ -59,18 +59,18 @@ type hrSubsidyData struct {
 	Fields []hrField
 }
 
-// subsidyFields are the application form's figures (the purchases are rows of their own); the
+// hrSubsidyFields are the application form's figures (the purchases are rows of their own); the
 // programme is chosen among programmes when they are given, else it stays as it is.
-func subsidyFields(r *http.Request, errs fieldErrors, f hrSubsidyForm, programmes []option) []hrField {
-	m := newFieldMaker(r, errs)
+func hrSubsidyFields(r *http.Request, errs hrFieldErrors, f hrSubsidyForm, programmes []hrOption) []hrField {
+	m := newHRFieldMaker(r, errs)
 	level := f.PlatformLevel
 	if level == "" {
 		level = "none"
 	}
 	rd := m.input("rd_spending", "body.rd_spending_fen", "年度研发投入（元）", "R&D spending of the year (yuan)", f.RDSpending, 24)
-	rd.Placeholder = inLang(m.lang, "如 1200000 或 120万", "e.g. 1200000")
+	rd.Placeholder = hrPick(m.lang, "如 1200000 或 120万", "e.g. 1200000")
 	out := []hrField{
-		m.choice("platform_level", "body.platform_level", "研发平台级别", "R&D platform level", vocabOptions(subsidy.PlatformLevelVocab, level, "", "")),
+		m.choice("platform_level", "body.platform_level", "研发平台级别", "R&D platform level", hrVocabOptions(subsidy.PlatformLevelVocab, level, "", "")),
 		rd,
 	}
 	if programmes != nil {
@@ -85,8 +85,8 @@ type hrWorkingLine struct {
 	Rate string
 }
 
-// openProgrammes are the programmes HR sees (the open ones), by id.
-func (s *Site) openProgrammes(r *http.Request) (map[int64]subsidy.Programme, []subsidy.Programme, error) {
+// hrOpenProgrammes are the programmes HR sees (the open ones), by id.
+func (s *Site) hrOpenProgrammes(r *http.Request) (map[int64]subsidy.Programme, []subsidy.Programme, error) {
 	byID := map[int64]subsidy.Programme{}
 	var all []subsidy.Programme
 	q := page.Query{Limit: page.MaxLimit}
@@ -107,20 +107,20 @@ func (s *Site) openProgrammes(r *http.Request) (map[int64]subsidy.Programme, []s
 }
 
 func (s *Site) hrSubsidies(w http.ResponseWriter, r *http.Request) {
-	s.renderSubsidies(w, r, http.StatusOK, hrSubsidiesData{hrPage: newHRPage("/hr/subsidies")})
+	s.hrRenderSubsidies(w, r, http.StatusOK, hrSubsidiesData{hrPage: newHRPage("/hr/subsidies")})
 }
 
-func (s *Site) renderSubsidies(w http.ResponseWriter, r *http.Request, status int, d hrSubsidiesData) {
-	byID, all, err := s.openProgrammes(r)
+func (s *Site) hrRenderSubsidies(w http.ResponseWriter, r *http.Request, status int, d hrSubsidiesData) {
+	byID, all, err := s.hrOpenProgrammes(r)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	programmes := []option{}
+	programmes := []hrOption{}
 	for _, p := range all {
 		switch p.Kind {
 		case subsidy.KindEnterpriseSubsidy:
-			programmes = append(programmes, option{Value: strconv.FormatInt(p.ID, 10), Zh: p.Name, En: p.Name,
+			programmes = append(programmes, hrOption{Value: strconv.FormatInt(p.ID, 10), Zh: p.Name, En: p.Name,
 				Selected: d.Form.ProgrammeID == strconv.FormatInt(p.ID, 10)})
 		case subsidy.KindAward:
 			noms, err := s.o.Subsidy.Nominations(r.Context(), p.ID, page.Query{Limit: page.MaxLimit})
@@ -139,16 +139,16 @@ func (s *Site) renderSubsidies(w http.ResponseWriter, r *http.Request, status in
 		return
 	}
 	for _, a := range apps.Items {
-		d.Applications = append(d.Applications, hrApplicationRow{SubsidyApplication: a, Programme: programmeName(byID, a.ProgrammeID)})
+		d.Applications = append(d.Applications, hrApplicationRow{SubsidyApplication: a, Programme: hrProgrammeName(byID, a.ProgrammeID)})
 	}
-	d.Next = nextPage(r, apps.NextCursor)
+	d.Next = hrNextPage(r, apps.NextCursor)
 	d.Open = len(programmes) > 0
-	d.Fields = subsidyFields(r, d.Errors, d.Form, programmes)
+	d.Fields = hrSubsidyFields(r, d.Errors, d.Form, programmes)
 	s.render(w, r, status, "hr_subsidies", "奖励补贴", d)
 }
 
-// percentOf writes a rate in basis points as a percentage: 500 → "5%", 125 → "1.25%".
-func percentOf(bp int64) string {
+// hrPercent writes a rate in basis points as a percentage: 500 → "5%", 125 → "1.25%".
+func hrPercent(bp int64) string {
 	if bp == 0 {
 		return ""
 	}
@@ -159,24 +159,24 @@ func percentOf(bp int64) string {
 	return strings.TrimRight(fmt.Sprintf("%d.%02d", whole, frac), "0") + "%"
 }
 
-func programmeName(byID map[int64]subsidy.Programme, id int64) string {
+func hrProgrammeName(byID map[int64]subsidy.Programme, id int64) string {
 	if p, ok := byID[id]; ok {
 		return p.Name
 	}
 	return "#" + strconv.FormatInt(id, 10)
 }
 
-// maxSubsidyForm bounds the application form: a few figures and the purchase rows.
-const maxSubsidyForm = 16 << 10
+// hrMaxSubsidyForm bounds the application form: a few figures and the purchase rows.
+const hrMaxSubsidyForm = 16 << 10
 
-// readSubsidyForm reads the posted application into the service's input; amounts in yuan that do
+// hrReadSubsidyForm reads the posted application into the service's input; amounts in yuan that do
 // not parse are refused here under the locations the service uses. rows maps the index of a
 // purchase in the input to its row of the form.
-func readSubsidyForm(r *http.Request) (hrSubsidyForm, subsidy.SubsidyApplicationInput, []int, error) {
+func hrReadSubsidyForm(r *http.Request) (hrSubsidyForm, subsidy.SubsidyApplicationInput, []int, error) {
 	v := func(name string) string { return strings.TrimSpace(r.PostForm.Get(name)) }
 	f := hrSubsidyForm{ProgrammeID: v("programme_id"), PlatformLevel: v("platform_level"), RDSpending: v("rd_spending")}
 	in := subsidy.SubsidyApplicationInput{PlatformLevel: subsidy.PlatformLevel(f.PlatformLevel)}
-	var fr formReader
+	var fr hrFormReader
 	if id, err := strconv.ParseInt(f.ProgrammeID, 10, 64); err == nil && id > 0 {
 		in.ProgrammeID = id
 	} else {
@@ -208,8 +208,8 @@ func (p *hrPage) refuseSubsidy(r *http.Request, err error, rows []int) (int, boo
 	if !ok {
 		return 0, false
 	}
-	p.Errors = fieldErrors{}
-	for loc, msg := range fieldErrorsOf(err, reqctx.Lang(r.Context())) {
+	p.Errors = hrFieldErrors{}
+	for loc, msg := range hrFieldErrorsOf(err, reqctx.Lang(r.Context())) {
 		var k int
 		var field string
 		if n, _ := fmt.Sscanf(strings.Replace(loc, "].", "] ", 1), "body.purchases[%d] %s", &k, &field); n == 2 && k < len(rows) {
@@ -230,14 +230,14 @@ func (p *hrPage) refuseSubsidy(r *http.Request, err error, rows []int) (int, boo
 func (s *Site) hrApplySubsidy(w http.ResponseWriter, r *http.Request) {
 	d := hrSubsidiesData{hrPage: newHRPage("/hr/subsidies")}
 	var rows []int
-	err := readPostForm(w, r, maxSubsidyForm)
+	err := hrReadPostForm(w, r, hrMaxSubsidyForm)
 	if err == nil {
 		var in subsidy.SubsidyApplicationInput
-		d.Form, in, rows, err = readSubsidyForm(r)
+		d.Form, in, rows, err = hrReadSubsidyForm(r)
 		if err == nil {
 			var a subsidy.SubsidyApplication
 			if a, err = s.o.Subsidy.SubmitApplication(r.Context(), in); err == nil {
-				http.Redirect(w, r, subsidyLink(a.ID)+"?saved=calculated", http.StatusSeeOther)
+				http.Redirect(w, r, hrSubsidyLink(a.ID)+"?saved=calculated", http.StatusSeeOther)
 				return
 			}
 		}
@@ -247,30 +247,30 @@ func (s *Site) hrApplySubsidy(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	s.renderSubsidies(w, r, status, d)
+	s.hrRenderSubsidies(w, r, status, d)
 }
 
-// subsidyLink is where the portal shows an application.
-func subsidyLink(id int64) string { return "/hr/subsidies/" + strconv.FormatInt(id, 10) }
+// hrSubsidyLink is where the portal shows an application.
+func hrSubsidyLink(id int64) string { return "/hr/subsidies/" + strconv.FormatInt(id, 10) }
 
 func (s *Site) hrSubsidy(w http.ResponseWriter, r *http.Request) {
-	s.showSubsidy(w, r, http.StatusOK, hrSubsidyData{hrPage: savedPage("/hr/subsidies", r)})
+	s.hrShowSubsidy(w, r, http.StatusOK, hrSubsidyData{hrPage: hrSavedPage("/hr/subsidies", r)})
 }
 
-// showSubsidy shows the application of the path with d's messages; a form of d already filled in
+// hrShowSubsidy shows the application of the path with d's messages; a form of d already filled in
 // (a refused correction) is kept as typed.
-func (s *Site) showSubsidy(w http.ResponseWriter, r *http.Request, status int, d hrSubsidyData) {
-	a, err := s.o.Subsidy.Application(r.Context(), parseID(r))
+func (s *Site) hrShowSubsidy(w http.ResponseWriter, r *http.Request, status int, d hrSubsidyData) {
+	a, err := s.o.Subsidy.Application(r.Context(), hrPathID(r))
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	byID, _, err := s.openProgrammes(r)
+	byID, _, err := s.hrOpenProgrammes(r)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	d.App, d.Programme = a, programmeName(byID, a.ProgrammeID)
+	d.App, d.Programme = a, hrProgrammeName(byID, a.ProgrammeID)
 	d.Correctable = a.Status == subsidy.ApplicationSubmitted || a.Status == subsidy.ApplicationReturned
 	if !d.typed {
 		d.Form = hrSubsidyForm{ProgrammeID: strconv.FormatInt(a.ProgrammeID, 10), PlatformLevel: string(a.Declared.PlatformLevel),
@@ -281,9 +281,9 @@ func (s *Site) showSubsidy(w http.ResponseWriter, r *http.Request, status int, d
 			}
 		}
 	}
-	d.Fields = subsidyFields(r, d.Errors, d.Form, nil)
+	d.Fields = hrSubsidyFields(r, d.Errors, d.Form, nil)
 	for _, l := range a.Working {
-		d.Working = append(d.Working, hrWorkingLine{WorkingLine: l, Rate: percentOf(l.RateBP)})
+		d.Working = append(d.Working, hrWorkingLine{WorkingLine: l, Rate: hrPercent(l.RateBP)})
 	}
 	s.render(w, r, status, "hr_subsidy", "补贴申请", d)
 }
@@ -293,16 +293,16 @@ func (s *Site) showSubsidy(w http.ResponseWriter, r *http.Request, status int, d
 func (s *Site) hrCorrectSubsidy(w http.ResponseWriter, r *http.Request) {
 	d := hrSubsidyData{hrPage: newHRPage("/hr/subsidies")}
 	var rows []int
-	err := readPostForm(w, r, maxSubsidyForm)
+	err := hrReadPostForm(w, r, hrMaxSubsidyForm)
 	if err == nil {
 		var in subsidy.SubsidyApplicationInput
-		d.Form, in, rows, err = readSubsidyForm(r)
+		d.Form, in, rows, err = hrReadSubsidyForm(r)
 		d.typed = true
 		if err == nil {
-			err = s.correctSubsidy(r, in)
+			err = s.hrCorrect(r, in)
 		}
 		if err == nil {
-			http.Redirect(w, r, subsidyLink(parseID(r))+"?saved=calculated", http.StatusSeeOther)
+			http.Redirect(w, r, hrSubsidyLink(hrPathID(r))+"?saved=calculated", http.StatusSeeOther)
 			return
 		}
 	}
@@ -311,12 +311,12 @@ func (s *Site) hrCorrectSubsidy(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	s.showSubsidy(w, r, status, d)
+	s.hrShowSubsidy(w, r, status, d)
 }
 
-// correctSubsidy corrects the application of the path with in, keeping its attachments.
-func (s *Site) correctSubsidy(r *http.Request, in subsidy.SubsidyApplicationInput) error {
-	before, err := s.o.Subsidy.Application(r.Context(), parseID(r))
+// hrCorrect corrects the application of the path with in, keeping its attachments.
+func (s *Site) hrCorrect(r *http.Request, in subsidy.SubsidyApplicationInput) error {
+	before, err := s.o.Subsidy.Application(r.Context(), hrPathID(r))
 	if err != nil {
 		return err
 	}
@@ -325,6 +325,6 @@ func (s *Site) correctSubsidy(r *http.Request, in subsidy.SubsidyApplicationInpu
 			SHA256: at.SHA256, SizeBytes: at.SizeBytes})
 	}
 	version, _ := strconv.Atoi(r.PostForm.Get("version"))
-	_, err = s.o.Subsidy.CorrectApplication(r.Context(), parseID(r), version, in)
+	_, err = s.o.Subsidy.CorrectApplication(r.Context(), hrPathID(r), version, in)
 	return err
 }

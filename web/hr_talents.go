@@ -42,17 +42,17 @@ type hrBulkRow struct {
 }
 
 func (s *Site) hrTalents(w http.ResponseWriter, r *http.Request) {
-	s.renderHRTalents(w, r, http.StatusOK, hrTalentsData{hrPage: newHRPage("/hr")})
+	s.hrRenderTalents(w, r, http.StatusOK, hrTalentsData{hrPage: newHRPage("/hr")})
 }
 
-// renderHRTalents shows the page of the list that the request's query names (status, grade, q,
+// hrRenderTalents shows the page of the list that the request's query names (status, grade, q,
 // cursor), with d's messages and results.
-func (s *Site) renderHRTalents(w http.ResponseWriter, r *http.Request, status int, d hrTalentsData) {
+func (s *Site) hrRenderTalents(w http.ResponseWriter, r *http.Request, status int, d hrTalentsData) {
 	f := talent.TalentFilter{Query: strings.TrimSpace(r.URL.Query().Get("q"))}
 	f.Status = d.filter(r, talent.StatusVocab, "status", "状态", "Status", "全部状态", "Any status")
 	f.Grade = d.filter(r, talent.GradeVocab, "grade", "类别", "Class", "全部类别", "Any class")
-	d.Filters = append(d.Filters, newFieldMaker(r, nil).input("q", "", "姓名", "Name", f.Query, 50))
-	d.Query = filterQuery(f)
+	d.Filters = append(d.Filters, newHRFieldMaker(r, nil).input("q", "", "姓名", "Name", f.Query, 50))
+	d.Query = hrFilterQuery(f)
 	d.Paged = r.URL.Query().Get("cursor") != ""
 	list, err := s.o.Talent.ListTalents(r.Context(), f, r.URL.Query().Get("cursor"), hrPageSize)
 	if err != nil {
@@ -74,13 +74,13 @@ func (s *Site) renderHRTalents(w http.ResponseWriter, r *http.Request, status in
 		}
 		d.Items = append(d.Items, row)
 	}
-	d.Total, d.Next = list.Total, nextPage(r, list.NextCursor)
+	d.Total, d.Next = list.Total, hrNextPage(r, list.NextCursor)
 	s.render(w, r, status, "hr", "企业人事", d)
 }
 
-// talentFilterOf is the list's filter the request's query names (status, grade, q); values that
+// hrTalentFilter is the list's filter the request's query names (status, grade, q); values that
 // are no codes are left out.
-func talentFilterOf(r *http.Request) talent.TalentFilter {
+func hrTalentFilter(r *http.Request) talent.TalentFilter {
 	q := r.URL.Query()
 	f := talent.TalentFilter{Query: strings.TrimSpace(q.Get("q"))}
 	if v := q.Get("status"); talent.StatusVocab.Has(v) {
@@ -92,9 +92,9 @@ func talentFilterOf(r *http.Request) talent.TalentFilter {
 	return f
 }
 
-// filterQuery is the filter as a query string, empty for none; encoded here, it goes into links
+// hrFilterQuery is the filter as a query string, empty for none; encoded here, it goes into links
 // as it is.
-func filterQuery(f talent.TalentFilter) template.URL {
+func hrFilterQuery(f talent.TalentFilter) template.URL {
 	q := url.Values{}
 	for k, v := range map[string]string{"status": f.Status, "grade": f.Grade, "q": f.Query} {
 		if v != "" {
@@ -104,19 +104,19 @@ func filterQuery(f talent.TalentFilter) template.URL {
 	return template.URL(q.Encode())
 }
 
-// maxSubmitForm bounds the list's submission: the ids of a page of records, and then some.
-const maxSubmitForm = 32 << 10
+// hrMaxSubmitForm bounds the list's submission: the ids of a page of records, and then some.
+const hrMaxSubmitForm = 32 << 10
 
-// errNothingTicked refuses a submission of the list with no record ticked.
-var errNothingTicked = errs.New(errs.Invalid, "nothing_selected", "请先勾选要提交审核的记录", "tick the records to submit first")
+// errHRNothingTicked refuses a submission of the list with no record ticked.
+var errHRNothingTicked = errs.New(errs.Invalid, "nothing_selected", "请先勾选要提交审核的记录", "tick the records to submit first")
 
 // hrSubmit submits the records ticked in the list (checkboxes named id) for review, each as a
 // single submission would be; the list shows what became of each.
 func (s *Site) hrSubmit(w http.ResponseWriter, r *http.Request) {
 	d := hrTalentsData{hrPage: newHRPage("/hr")}
-	if err := readPostForm(w, r, maxSubmitForm); err != nil {
+	if err := hrReadPostForm(w, r, hrMaxSubmitForm); err != nil {
 		status, _ := d.refused(err)
-		s.renderHRTalents(w, r, status, d)
+		s.hrRenderTalents(w, r, status, d)
 		return
 	}
 	var ids []int64
@@ -126,7 +126,7 @@ func (s *Site) hrSubmit(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	var res talent.BulkResult
-	err := error(errNothingTicked)
+	err := error(errHRNothingTicked)
 	if len(ids) > 0 {
 		res, err = s.o.Talent.BulkSubmit(r.Context(), ids, false)
 	}
@@ -136,7 +136,7 @@ func (s *Site) hrSubmit(w http.ResponseWriter, r *http.Request) {
 			s.renderError(w, r, err)
 			return
 		}
-		s.renderHRTalents(w, r, status, d)
+		s.hrRenderTalents(w, r, status, d)
 		return
 	}
 	for _, it := range res.Results {
@@ -148,5 +148,5 @@ func (s *Site) hrSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	d.done("已提交审核 "+strconv.Itoa(res.Succeeded)+" 条，未能提交 "+strconv.Itoa(res.Failed)+" 条",
 		strconv.Itoa(res.Succeeded)+" submitted for review, "+strconv.Itoa(res.Failed)+" not submitted")
-	s.renderHRTalents(w, r, http.StatusOK, d)
+	s.hrRenderTalents(w, r, http.StatusOK, d)
 }

@@ -55,7 +55,7 @@ func parseViews(files *staticFiles) *views {
 		"roleLabel":   func(r auth.Role, lang string) string { return auth.RoleVocab.Label(string(r), lang) },
 		"actionLabel": func(action, lang string) string { return greencard.RequestActionVocab.Label(action, lang) },
 		// hrLabel is the label of a code of the vocabulary named list ("talent_status").
-		"hrLabel": vocabLabel,
+		"hrLabel": hrVocabLabel,
 	}
 	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(pagesFS, "pages/layout.html"))
 	v := &views{pages: map[string]*template.Template{}}
