@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"slices"
 	"strings"
 
 	"talentd/greencard"
@@ -32,6 +33,9 @@ func setPageHeaders(h http.Header) {
 	h.Set("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
 }
 
+// partsSuffix ends the name of a desk's file of shared templates, which is no page of its own.
+const partsSuffix = "_parts"
+
 // views are the parsed page templates: each page file is parsed with the layout, by its name
 // ("login", "window").
 type views struct {
@@ -51,13 +55,10 @@ func parseViews(files *staticFiles) *views {
 		"roleLabel":   func(r auth.Role, lang string) string { return auth.RoleVocab.Label(string(r), lang) },
 		"actionLabel": func(action, lang string) string { return greencard.RequestActionVocab.Label(action, lang) },
 		"officeLabel": officeLabel, "officeTime": officeTime, "officeDate": officeDate,
+		// hrLabel is the label of a code of the vocabulary named list ("talent_status").
+		"hrLabel": hrVocabLabel,
 	}
 	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(pagesFS, "pages/layout.html"))
-	// Parts files (pages/<desk>.parts.html) define the pieces a desk's pages share, under names of
-	// the desk's own; every page may use them.
-	if partials, _ := fs.Glob(pagesFS, "pages/*.parts.html"); len(partials) > 0 {
-		layout = template.Must(layout.ParseFS(pagesFS, partials...))
-	}
 	v := &views{pages: map[string]*template.Template{}}
 	names, err := fs.Glob(pagesFS, "pages/*.html")
 	if err != nil {
@@ -65,10 +66,16 @@ func parseViews(files *staticFiles) *views {
 	}
 	for _, name := range names {
 		base := strings.TrimSuffix(strings.TrimPrefix(name, "pages/"), ".html")
-		if base == "layout" || strings.HasSuffix(base, ".parts") {
+		if base == "layout" || strings.HasSuffix(base, partsSuffix) {
 			continue
 		}
-		v.pages[base] = template.Must(template.Must(layout.Clone()).ParseFS(pagesFS, name))
+		t := template.Must(layout.Clone())
+		// A desk's parts file (hr_parts.html) holds the templates its pages (hr.html, hr_*.html) share.
+		desk, _, _ := strings.Cut(base, "_")
+		if parts := "pages/" + desk + partsSuffix + ".html"; slices.Contains(names, parts) {
+			t = template.Must(t.ParseFS(pagesFS, parts))
+		}
+		v.pages[base] = template.Must(t.ParseFS(pagesFS, name))
 	}
 	return v
 }

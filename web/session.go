@@ -29,6 +29,7 @@ var desks = []desk{
 	{"/office", "人才办", "Talent office", officeRoles},
 	{"/window", "窗口核验", "Window station", windowRoles},
 	{"/commissioner", "代办事项", "Agent requests", commissionerRoles},
+	{"/hr", "企业人事", "HR portal", hrRoles},
 	{"/dashboard", "数说", "Dashboard", auth.AllRoles},
 }
 
