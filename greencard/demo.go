@@ -207,8 +207,8 @@ func seedDemoHealthChecks(ctx context.Context, tx *sqlx.Tx, rng *rand.Rand, cloc
 		return 0, err
 	}
 	const (
-		insertUse = `INSERT INTO service_uses (card_id, talent_id, service_code, year, account_id, window_name, note, used_at)
-VALUES ($1, $2, 'health_check', $3, $4, '区人民医院体检中心', '年度健康体检', $5)`
+		insertUse = `INSERT INTO service_uses (card_id, talent_id, service_code, year, account_id, window_name, note, used_at, received_at)
+VALUES ($1, $2, 'health_check', $3, $4, '区人民医院体检中心', '年度健康体检', $5, $5)`
 		countUse = `INSERT INTO service_quota_usage AS u (talent_id, service_code, year, used) VALUES ($1, 'health_check', $2, 1)
 ON CONFLICT (talent_id, service_code, year) DO UPDATE SET used = u.used + 1`
 	)

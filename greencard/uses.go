@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"talentd/internal/errs"
+	"talentd/internal/idempotency"
 )
 
 // Use statuses: a recorded use counts against the holder's quota; a voided one stays in the
@@ -19,7 +20,8 @@ type Use struct {
 	Serial      string     `db:"serial" json:"serial"`
 	TalentID    int64      `db:"talent_id" json:"talent_id"`
 	ServiceCode string     `db:"service_code" json:"service"`
-	UsedAt      time.Time  `db:"used_at" json:"used_at"`
+	UsedAt      time.Time  `db:"used_at" json:"used_at" doc:"When the holder was served: for a use made offline, the time the window recorded it in the browser"`
+	ReceivedAt  time.Time  `db:"received_at" json:"received_at" doc:"When the server recorded the use; later than used_at for a use sent after the window came back online"`
 	Window      string     `db:"window_name" json:"window,omitempty"`
 	Note        string     `db:"note" json:"note,omitempty"`
 	Status      UseStatus  `db:"status" json:"status"`
@@ -40,7 +42,21 @@ type UseInput struct {
 	Service    string
 	Window     string
 	Note       string
+	// UsedAt is when a window that could not reach the server served the holder; nil means now.
+	// It must lie within MaxUseDelay before now and MaxUseAhead after (a clock a little fast), and
+	// the use counts against the quota of its year in the district.
+	UsedAt *time.Time
+	// Request, when set, makes the use safe to send again: the same key and content answer the
+	// first use and record nothing more (see internal/idempotency).
+	Request *idempotency.Request
 }
+
+// How far an offline use's time may lie from the server's clock: a window may stay offline for a
+// long weekend, and its clock may run a little fast.
+const (
+	MaxUseDelay = 72 * time.Hour
+	MaxUseAhead = 5 * time.Minute
+)
 
 // UseCount is how often one service was used in a period.
 type UseCount struct {
@@ -58,6 +74,10 @@ var (
 	ErrUseVoided      = errs.New(errs.Conflict, "use_already_voided", "该服务使用记录已撤销，不能重复撤销", "the use is voided already")
 	errUseForm        = errs.Fields(errs.Field("body", "token_or_card_serial",
 		"请提供扫码得到的二维码内容（token）或卡号（card_serial），二者选一", "give either token or card_serial — one of the two", nil))
+	errUsedAtAhead = errs.Fields(errs.Field("body.used_at", "in_future",
+		"使用时间不能晚于当前时间5分钟以上，请检查窗口电脑的时钟", "the time of use may be at most 5 minutes ahead of now; check the window computer's clock", nil))
+	errUsedAtTooOld = errs.Fields(errs.Field("body.used_at", "too_old",
+		"离线登记的使用须在72小时内提交，更早的使用请联系人才办补录", "an offline use must be sent within 72 hours; ask the talent office to record an older one", nil))
 )
 
 // errCardInvalid refuses a use of a card that does not verify, saying why as the verdict would.

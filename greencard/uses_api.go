@@ -3,21 +3,32 @@ package greencard
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"talentd/internal/answer"
 	"talentd/internal/auth"
 	"talentd/internal/civil"
+	"talentd/internal/idempotency"
+	"talentd/internal/vocab"
 )
 
+func init() {
+	vocab.AddFieldLabels(map[string]vocab.Label{
+		"used_at": {Zh: "使用时间", En: "Time of use"},
+	})
+}
+
 type useInput struct {
+	idempotency.OptionalHeader
 	Body struct {
-		Token      string `json:"token,omitempty" maxLength:"4096" doc:"The scanned QR text; or, instead, card_serial"`
-		CardSerial string `json:"card_serial,omitempty" maxLength:"24" pattern:"^[A-Za-z0-9-]{1,24}$" doc:"The serial of a card this account verified valid today (the verdict's card.serial)" example:"BS-2021-000123"`
-		Service    string `json:"service" maxLength:"40" example:"health_check"`
-		Window     string `json:"window,omitempty" maxLength:"100"`
-		Note       string `json:"note,omitempty" maxLength:"500"`
+		Token      string     `json:"token,omitempty" maxLength:"4096" doc:"The scanned QR text; or, instead, card_serial"`
+		CardSerial string     `json:"card_serial,omitempty" maxLength:"24" pattern:"^[A-Za-z0-9-]{1,24}$" doc:"The serial of a card this account verified valid today (the verdict's card.serial)" example:"BS-2021-000123"`
+		Service    string     `json:"service" maxLength:"40" example:"health_check"`
+		Window     string     `json:"window,omitempty" maxLength:"100"`
+		Note       string     `json:"note,omitempty" maxLength:"500"`
+		UsedAt     *time.Time `json:"used_at,omitempty" doc:"For a use the window recorded while it could not reach the server: when it served the holder (RFC 3339), at most 72 hours ago and 5 minutes ahead (else 422). The use counts against the quota of that year in the district. Omit for now."`
 	}
 }
 
@@ -42,11 +53,18 @@ func registerUses(api huma.API, s *Service) {
 		Summary: "Record a service use",
 		Description: "Of the card whose QR was scanned (`token`) or, for a card this account verified valid today, by its " +
 			"`card_serial` — one of the two, else 422. Atomically, only if the card verifies, its class is eligible and the " +
-			"yearly quota has a unit left (409 otherwise, saying which). Answers the use with its `id`, which voids it.",
+			"yearly quota has a unit left (409 otherwise, saying which). Answers the use with its `id`, which voids it. " +
+			"A window that was offline sends each use it queued with its `used_at` and an `Idempotency-Key`, so that " +
+			"sending it again records it once.",
 		DefaultStatus: http.StatusCreated, Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
 	}, verifierRoles...), func(ctx context.Context, in *useInput) (*answer.Body[Use], error) {
+		req, err := in.Request(ctx, in.Body)
+		if err != nil {
+			return nil, err
+		}
 		b := in.Body
-		return answer.Of(s.RecordUseOf(ctx, UseInput{Token: b.Token, CardSerial: b.CardSerial, Service: b.Service, Window: b.Window, Note: b.Note}))
+		return answer.Of(s.RecordUseOf(ctx, UseInput{Token: b.Token, CardSerial: b.CardSerial, Service: b.Service, Window: b.Window,
+			Note: b.Note, UsedAt: b.UsedAt, Request: req}))
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{

@@ -2,6 +2,7 @@ package greencard
 
 import (
 	"context"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"talentd/internal/auth"
 	"talentd/internal/civil"
 	"talentd/internal/errs"
+	"talentd/internal/idempotency"
 	"talentd/internal/postgres"
 )
 
@@ -23,7 +25,9 @@ func (s *Service) RecordUse(ctx context.Context, token, code, window, note strin
 
 // RecordUseOf records one use of a service, atomically, only if the card verifies, its class is
 // eligible and quota remains. The card is the one whose QR was scanned, or the one named by its
-// serial: a window or a commissioner names only a card its own account verified valid today.
+// serial: a window or a commissioner names only a card its own account verified valid today. A
+// use a window made offline keeps its time (in.UsedAt) and counts against that year's quota; under
+// an idempotency key (in.Request) a repeated request answers the first use and records nothing.
 func (s *Service) RecordUseOf(ctx context.Context, in UseInput) (Use, error) {
 	p, err := auth.Require(ctx, verifierRoles...)
 	if err != nil {
@@ -33,6 +37,12 @@ func (s *Service) RecordUseOf(ctx context.Context, in UseInput) (Use, error) {
 	if (in.Token != "") == (serial != "") {
 		return Use{}, errUseForm
 	}
+	now := s.opts.Now()
+	usedAt, err := useTime(in.UsedAt, now)
+	if err != nil {
+		return Use{}, err
+	}
+	year := civil.InDistrict(usedAt).Time().Year()
 	verdict := func(tx *sqlx.Tx) (Verification, error) { return s.checkToken(ctx, tx, in.Token, false) }
 	if serial != "" {
 		if err := s.requireSight(ctx, p, serial); err != nil {
@@ -42,6 +52,15 @@ func (s *Service) RecordUseOf(ctx context.Context, in UseInput) (Use, error) {
 	}
 	var out Use
 	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		if in.Request != nil {
+			stored, err := idempotency.Begin(ctx, tx, in.Request.Key, in.Request.Fingerprint)
+			if err != nil {
+				return err
+			}
+			if stored != nil {
+				return stored.Decode(&out)
+			}
+		}
 		v, err := verdict(tx)
 		switch {
 		case err != nil:
@@ -58,21 +77,40 @@ func (s *Service) RecordUseOf(ctx context.Context, in UseInput) (Use, error) {
 		if !slices.Contains(item.Eligible, string(v.Card.Class)) {
 			return ErrNotEligible
 		}
-		year := s.today().Time().Year()
 		if err := takeQuota(ctx, tx, v.talentID, in.Service, year, item.YearlyQuota); err != nil {
 			return err
 		}
-		id, err := insertUseRow(ctx, tx, v.cardID, v.talentID, in.Service, year, p, strings.TrimSpace(in.Window), strings.TrimSpace(in.Note))
+		id, err := insertUseRow(ctx, tx, v.cardID, v.talentID, in.Service, year, usedAt, now, p, strings.TrimSpace(in.Window), strings.TrimSpace(in.Note))
 		if err != nil {
 			return err
 		}
 		if out, err = getUse(ctx, tx, id, year, false); err != nil {
 			return err
 		}
-		return audit.Write(ctx, tx, audit.Entry{Action: "service_use.record", EntityType: "service_use",
-			EntityID: itoa(out.ID), After: out})
+		if err := audit.Write(ctx, tx, audit.Entry{Action: "service_use.record", EntityType: "service_use",
+			EntityID: itoa(out.ID), After: out}); err != nil {
+			return err
+		}
+		if in.Request != nil {
+			return idempotency.Finish(ctx, tx, in.Request.Key, http.StatusCreated, out)
+		}
+		return nil
 	})
 	return out, err
+}
+
+// useTime is when a use was made: usedAt, sent by a window that was offline, if it lies within
+// MaxUseDelay before now and MaxUseAhead after; else now.
+func useTime(usedAt *time.Time, now time.Time) (time.Time, error) {
+	switch {
+	case usedAt == nil:
+		return now, nil
+	case usedAt.After(now.Add(MaxUseAhead)):
+		return time.Time{}, errUsedAtAhead
+	case usedAt.Before(now.Add(-MaxUseDelay)):
+		return time.Time{}, errUsedAtTooOld
+	}
+	return *usedAt, nil
 }
 
 // requireSight lets a window or a commissioner act on a card by its serial only once its own

@@ -43,20 +43,22 @@ func giveBackQuota(ctx context.Context, q sqlx.ExecerContext, u Use) error {
 	return postgres.Translate(err, "service quota")
 }
 
+// A use made at $8 and recorded at $9: later, when a window that was offline sends it.
 const insertUse = `
-INSERT INTO service_uses (card_id, talent_id, service_code, year, account_id, window_name, note)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
+INSERT INTO service_uses (card_id, talent_id, service_code, year, account_id, window_name, note, used_at, received_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 RETURNING id`
 
-func insertUseRow(ctx context.Context, q sqlx.QueryerContext, cardID, talentID int64, code string, year int, by auth.Principal, window, note string) (int64, error) {
+func insertUseRow(ctx context.Context, q sqlx.QueryerContext, cardID, talentID int64, code string, year int, usedAt, receivedAt time.Time,
+	by auth.Principal, window, note string) (int64, error) {
 	var id int64
-	err := sqlx.GetContext(ctx, q, &id, insertUse, cardID, talentID, code, year, by.ActorID(), window, note)
+	err := sqlx.GetContext(ctx, q, &id, insertUse, cardID, talentID, code, year, by.ActorID(), window, note, usedAt, receivedAt)
 	return id, postgres.Translate(err, "record use")
 }
 
 // A use with what its holder has left of the service in year $1.
 const useColumns = `
-SELECT u.id, c.serial, u.talent_id, u.service_code, u.used_at, u.window_name, u.note, u.year, u.account_id,
+SELECT u.id, c.serial, u.talent_id, u.service_code, u.used_at, u.received_at, u.window_name, u.note, u.year, u.account_id,
        CASE WHEN u.voided_at IS NULL THEN 'recorded' ELSE 'voided' END AS status, u.voided_at, u.voided_by, u.void_reason,
        i.yearly_quota IS NULL AS unlimited,
        CASE WHEN i.yearly_quota IS NOT NULL THEN GREATEST(i.yearly_quota - COALESCE(q.used, 0), 0) END AS remaining

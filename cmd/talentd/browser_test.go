@@ -152,9 +152,11 @@ func (b *browser) watch(ev any) {
 }
 
 // expectedLogError tells the log errors a test provokes on purpose: a page's answer of 4xx to a
-// refused action is the page working, not failing (the browser logs every such response).
+// refused action is the page working, not failing (the browser logs every such response), and so
+// is a request that fails while a test has cut the network.
 func (b *browser) expectedLogError(e *cdplog.Entry) bool {
-	return e.Source == cdplog.EntrySourceNetwork && strings.Contains(e.Text, "status of 4")
+	return e.Source == cdplog.EntrySourceNetwork &&
+		(strings.Contains(e.Text, "status of 4") || strings.Contains(e.Text, "net::ERR_INTERNET_DISCONNECTED"))
 }
 
 // run runs actions with a deadline, failing the test on error.

@@ -33,16 +33,45 @@ func init() {
 type Header struct {
 	IdempotencyKey string `header:"Idempotency-Key" required:"true" minLength:"1" maxLength:"200" pattern:"^[!-~]+$" doc:"A key the client chooses for this request (e.g. a UUID), 1–200 printable ASCII characters. Sending the same request again with the same key returns the first answer and changes nothing; the same key with a different request is refused with 422 idempotency_key_reused."`
 
-	operation, method, path string
+	at origin
 }
 
 // Resolve remembers where the request was sent; huma calls it before the handler.
 func (h *Header) Resolve(ctx huma.Context) []error {
-	if op := ctx.Operation(); op != nil {
-		h.operation = op.OperationID
-	}
-	h.method, h.path = ctx.Method(), ctx.URL().Path
+	h.at = originOf(ctx)
 	return nil
+}
+
+// Request names the request h arrived with, sent by the account acting in ctx with body (the
+// handler's input body, or nil for none).
+func (h *Header) Request(ctx context.Context, body any) (Request, error) {
+	return h.at.request(ctx, h.IdempotencyKey, body)
+}
+
+// OptionalHeader is Header for an operation that is safe to retry only when the client asks for it
+// by sending a key: a request without one is done as it comes. Request reports which it was.
+type OptionalHeader struct {
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" pattern:"^[!-~]+$" doc:"Optional. A key the client chooses for this request (e.g. a UUID), 1–200 printable ASCII characters. Sending the same request again with the same key returns the first answer and changes nothing; the same key with a different request is refused with 422 idempotency_key_reused. Without a key every request is done anew."`
+
+	at origin
+}
+
+// Resolve remembers where the request was sent; huma calls it before the handler.
+func (h *OptionalHeader) Resolve(ctx huma.Context) []error {
+	h.at = originOf(ctx)
+	return nil
+}
+
+// Request names the request h arrived with, as Header.Request does; nil when it came without a key.
+func (h *OptionalHeader) Request(ctx context.Context, body any) (*Request, error) {
+	if h.IdempotencyKey == "" {
+		return nil, nil
+	}
+	req, err := h.at.request(ctx, h.IdempotencyKey, body)
+	if err != nil {
+		return nil, err
+	}
+	return &req, nil
 }
 
 // Request is one idempotent request as a service receives it: its key and its fingerprint.
@@ -51,21 +80,31 @@ type Request struct {
 	Fingerprint [32]byte
 }
 
-// Request names the request h arrived with, sent by the account acting in ctx with body (the
-// handler's input body, or nil for none).
-func (h *Header) Request(ctx context.Context, body any) (Request, error) {
+// origin is where a request was sent: its operation, method and path.
+type origin struct{ operation, method, path string }
+
+func originOf(ctx huma.Context) origin {
+	o := origin{method: ctx.Method(), path: ctx.URL().Path}
+	if op := ctx.Operation(); op != nil {
+		o.operation = op.OperationID
+	}
+	return o
+}
+
+// request names the request sent to o under key by the account acting in ctx with body.
+func (o origin) request(ctx context.Context, key string, body any) (Request, error) {
 	p, err := auth.MustPrincipal(ctx)
 	if err != nil {
 		return Request{}, err
 	}
-	if !ValidKey(h.IdempotencyKey) {
+	if !ValidKey(key) {
 		return Request{}, ErrInvalidKey
 	}
-	fp, err := Fingerprint(h.method, h.path, body)
+	fp, err := Fingerprint(o.method, o.path, body)
 	if err != nil {
 		return Request{}, err
 	}
-	return Request{Key: Key{Account: p.AccountID, Operation: h.operation, Key: h.IdempotencyKey}, Fingerprint: fp}, nil
+	return Request{Key: Key{Account: p.AccountID, Operation: o.operation, Key: key}, Fingerprint: fp}, nil
 }
 
 // Fingerprint is the SHA-256 of a request's method, path and canonical body. The body is encoded
