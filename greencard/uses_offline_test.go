@@ -1,7 +1,6 @@
 package greencard
 
 import (
-	"context"
 	"errors"
 	"testing"
 	"time"
@@ -12,24 +11,13 @@ import (
 	"talentd/talent"
 )
 
-// windowAccount is a real window account, as an idempotency key needs one.
-func (f *fixture) windowAccount(t *testing.T) context.Context {
-	t.Helper()
-	var id int64
-	if err := f.db.Get(&id, `INSERT INTO accounts (username, display_name, role, password_hash)
-		VALUES ('window-offline', '窗口', 'service_window', 'unused') RETURNING id`); err != nil {
-		t.Fatal(err)
-	}
-	return auth.WithPrincipal(context.Background(), auth.Principal{AccountID: id, Username: "window-offline", Role: auth.RoleServiceWindow})
-}
-
 // TestUses_OfflineTime: a use the window made offline keeps its time within bounds and counts
 // against the quota of the district year it was made in, not the year it arrived.
 func TestUses_OfflineTime(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	c := f.card(t, f.register(t, talent.GradeC).ID)
-	window := f.windowAccount(t)
+	window := f.windowAccount(t, "window-offline")
 
 	// Ten minutes into New Year's Day in the district; the use was made twenty minutes earlier.
 	newYear := time.Date(time.Now().Year()+1, time.January, 1, 0, 10, 0, 0, civil.District)
@@ -86,7 +74,7 @@ func TestUses_IdempotencyKey(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	c := f.card(t, f.register(t, talent.GradeB).ID)
-	window := f.windowAccount(t)
+	window := f.windowAccount(t, "window-offline")
 	p, _ := auth.MustPrincipal(window)
 	at := f.now.Add(-time.Hour)
 	request := func(key string, body any) *idempotency.Request {

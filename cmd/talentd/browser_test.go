@@ -192,6 +192,7 @@ func value[T any](b *browser, what string, a chromedp.Action[T]) T {
 func (b *browser) open(path string) {
 	b.t.Helper()
 	b.run("open "+path, chromedp.Navigate(b.base+path), chromedp.WaitReady(chromedp.CSS("body")))
+	b.settle()
 }
 
 // login signs in through the sign-in page as user and waits for the desk.
@@ -204,6 +205,14 @@ func (b *browser) login(user string) {
 		chromedp.Submit(chromedp.ID("password")),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="who"]`)),
 	)
+	b.settle()
+}
+
+// settle waits until the page has loaded whole, its module scripts included, so that the next
+// action does not find the document still being replaced.
+func (b *browser) settle() {
+	b.t.Helper()
+	value(b, "wait for the page to load", chromedp.Poll[bool](`document.readyState === "complete"`))
 }
 
 // location is the page's path and query.
