@@ -306,7 +306,7 @@ func newServices(db *sqlx.DB, sec secrets.Secrets, c *config, log *slog.Logger) 
 	reg.Subscribe(cards.Hooks())
 	homes := housing.NewService(db, ring, reg, housing.Options{})
 	reg.Subscribe(homes.Hooks())
-	subsidies := subsidy.NewService(db, ring, reg, subsidy.Options{})
+	subsidies := subsidy.NewService(db, ring, reg, subsidy.Options{Payer: c.Payer})
 	reg.Subscribe(subsidies.Hooks())
 	return &services{
 		db:        db,
@@ -372,6 +372,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	databaseFlags(e, &c)
 	poolFlags(e, &c)
 	cardFlags(e, &c)
+	payerFlags(e, &c)
 	e.duration(&c.SessionTTL, "session-ttl", "TALENTD_SESSION_TTL", 12*time.Hour, "how long a login session lasts")
 	e.duration(&c.ShutdownTimeout, "shutdown-timeout", "TALENTD_SHUTDOWN_TIMEOUT", 15*time.Second, "how long to let in-flight requests finish on shutdown")
 	e.boolean(&demo, "demo", "TALENTD_DEMO", "load the demo district and demo accounts on first start")
@@ -380,6 +381,9 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	if e.fs.NArg() > 0 {
 		return e.misuse("serve takes no arguments, only flags")
+	}
+	if err := c.checkPayer(e, demo); err != nil {
+		return err
 	}
 	env, err := prepare(ctx, &c, getenv)
 	if err != nil {
@@ -488,11 +492,15 @@ func cmdSeed(ctx context.Context, args []string, getenv func(string) string, std
 	e.boolean(&demo, "demo", "", "load the demo data set")
 	databaseFlags(e, &c)
 	cardFlags(e, &c)
+	payerFlags(e, &c)
 	if done, err := e.parse(args); done || err != nil {
 		return err
 	}
 	if !demo || e.fs.NArg() > 0 {
 		return e.misuse("seed needs --demo (the only data set so far) and no arguments")
+	}
+	if err := c.checkPayer(e, demo); err != nil {
+		return err
 	}
 	env, err := prepare(ctx, &c, getenv)
 	if err != nil {
