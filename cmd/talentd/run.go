@@ -25,6 +25,7 @@ import (
 	"talentd/internal/errs"
 	"talentd/internal/fieldcrypt"
 	"talentd/internal/httpapi"
+	"talentd/internal/idempotency"
 	"talentd/internal/page"
 	"talentd/internal/postgres"
 	"talentd/internal/secrets"
@@ -340,14 +341,25 @@ func newHTTP(db *sqlx.DB, s *services, log *slog.Logger) *httpapi.Server {
 	return srv
 }
 
+// periodically runs task at once and then every interval until ctx ends.
+func periodically(ctx context.Context, every time.Duration, task func(context.Context)) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		task(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
 // expireHousingOffers lapses the housing offers past their last day at start and then every
 // interval until ctx ends, so that an unanswered offer frees its unit for the next applicant
 // without anyone having to ask. Several servers may run it at once: each offer lapses once.
 func expireHousingOffers(ctx context.Context, h *housing.Service, every time.Duration, log *slog.Logger) {
-	ctx = auth.WithPrincipal(ctx, auth.System)
-	tick := time.NewTicker(every)
-	defer tick.Stop()
-	for {
+	periodically(auth.WithPrincipal(ctx, auth.System), every, func(ctx context.Context) {
 		n, err := h.ExpireOffers(ctx)
 		switch {
 		case err != nil && ctx.Err() == nil:
@@ -355,12 +367,22 @@ func expireHousingOffers(ctx context.Context, h *housing.Service, every time.Dur
 		case n > 0:
 			log.Info("housing offers expired", "count", n)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
+	})
+}
+
+// purgeIdempotencyKeys deletes the idempotency keys older than idempotency.Retention at start and
+// then every interval until ctx ends, so that the stored answers of money-moving requests do not
+// pile up. Several servers may run it at once: a key is deleted once.
+func purgeIdempotencyKeys(ctx context.Context, db sqlx.ExecerContext, every time.Duration, log *slog.Logger) {
+	periodically(ctx, every, func(ctx context.Context) {
+		n, err := idempotency.Purge(ctx, db, time.Now().Add(-idempotency.Retention))
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("purging idempotency keys", "err", err)
+		case n > 0:
+			log.Info("idempotency keys purged", "count", n, "older_than", idempotency.Retention.String())
 		}
-	}
+	})
 }
 
 func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
@@ -414,6 +436,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	go expireHousingOffers(ctx, svc.housing, time.Hour, log)
+	go purgeIdempotencyKeys(ctx, db.DB, time.Hour, log)
 	fmt.Fprintf(stdout, "talentd listening on http://%s (API docs at /docs)\n", displayAddr(ln.Addr()))
 	log.Info("listening", "addr", ln.Addr().String(), "version", versionString())
 
