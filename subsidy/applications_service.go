@@ -207,9 +207,10 @@ func (s *Service) Applications(ctx context.Context, q page.Query) (page.Of[Subsi
 	}, func(a SubsidyApplication) int64 { return a.ID })
 }
 
-// ApproveApplication grants a submitted application (the office, admin): the calculated amount or
-// an adjusted one with its reason is reserved of the programme's budget, under the programme's
-// lock, and one pending payout to the enterprise is scheduled, prepared by the approver.
+// ApproveApplication grants a submitted application (the office, admin) under its open programme
+// (a closed one refuses with programme_closed): the calculated amount or an adjusted one with its
+// reason is reserved of the programme's budget, under the programme's lock, and one pending payout
+// to the enterprise is scheduled, prepared by the approver.
 func (s *Service) ApproveApplication(ctx context.Context, id int64, ifVersion int, in SubsidyApproveInput) (SubsidyApplication, error) {
 	p, err := auth.Require(ctx, officeRoles...)
 	if err != nil {
@@ -223,6 +224,9 @@ func (s *Service) ApproveApplication(ctx context.Context, id int64, ifVersion in
 		// two locks in this order.
 		before, err := pendingApplication(ctx, tx, id, ifVersion)
 		if err != nil {
+			return err
+		}
+		if err := lockOpenProgramme(ctx, tx, before.ProgrammeID); err != nil {
 			return err
 		}
 		amount, adjustReason := before.CalculatedFen, ""
@@ -263,7 +267,8 @@ func (s *Service) RejectApplication(ctx context.Context, id int64, ifVersion int
 }
 
 // ReturnApplication sends a submitted application back to the enterprise for correction, with a
-// reason (the office, admin).
+// reason (the office, admin). A closed programme refuses (programme_closed): it would refuse the
+// correction too, so the office rejects the application instead.
 func (s *Service) ReturnApplication(ctx context.Context, id int64, ifVersion int, in SubsidyDecisionInput) (SubsidyApplication, error) {
 	return s.closeApplication(ctx, id, ifVersion, in, ApplicationReturned, "subsidy_application.return")
 }
@@ -284,6 +289,11 @@ func (s *Service) closeApplication(ctx context.Context, id int64, ifVersion int,
 		if err != nil {
 			return err
 		}
+		if status == ApplicationReturned {
+			if err := lockOpenProgramme(ctx, tx, before.ProgrammeID); err != nil {
+				return err
+			}
+		}
 		if err := decideApplication(ctx, tx, id, status, before.AmountFen, before.AdjustReason, reason, p.ActorID()); err != nil {
 			return err
 		}
@@ -295,6 +305,19 @@ func (s *Service) closeApplication(ctx context.Context, id int64, ifVersion int,
 		return SubsidyApplication{}, err
 	}
 	return getApplication(ctx, s.db, id, true, 0, false)
+}
+
+// lockOpenProgramme locks the programme an application is decided under and refuses a closed one.
+// Closing a programme takes the same row lock, so a decision and a closing queue rather than cross.
+func lockOpenProgramme(ctx context.Context, tx *sqlx.Tx, id int64) error {
+	p, err := getProgramme(ctx, tx, id, false, true)
+	if err != nil {
+		return err
+	}
+	if p.Status != ProgrammeOpen {
+		return ErrProgrammeClosed
+	}
+	return nil
 }
 
 // pendingApplication locks an application waiting for the office's decision.

@@ -282,3 +282,44 @@ func TestApplicationVocabularies_MatchTheSchema(t *testing.T) {
 		t.Errorf("subsidy_application_lines.rule allows %v, the calculation writes %v", got, want)
 	}
 }
+
+// TestService_DecideApplication_ClosedProgramme: once its programme is closed, an application is
+// neither approved (nothing is reserved or scheduled) nor returned for a correction the closed
+// programme would refuse; it may still be rejected. Reopened, it is approved.
+func TestService_DecideApplication_ClosedProgramme(t *testing.T) {
+	t.Parallel()
+	w := newApplicationWorld(t, 1_000_000_000)
+	a, rejected := w.submit(t), w.submit(t)
+	closed, err := w.svc.SetProgrammeStatus(office, w.programme.ID, 0, ProgrammeClosed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = w.svc.ApproveApplication(office, a.ID, 0, SubsidyApproveInput{})
+	var e *errs.Error
+	if !errors.Is(err, ErrProgrammeClosed) || !errors.As(err, &e) || e.Kind != errs.Conflict || e.Zh == "" || e.Message == "" {
+		t.Fatalf("approve under a closed programme: %v", err)
+	}
+	if _, err := w.svc.ReturnApplication(office, a.ID, 0, SubsidyDecisionInput{Reason: "请补充材料"}); !errors.Is(err, ErrProgrammeClosed) {
+		t.Errorf("return under a closed programme: %v", err)
+	}
+	got, err := w.svc.Application(office, a.ID)
+	if err != nil || got.Status != ApplicationSubmitted || got.PayoutID != nil || got.Version != a.Version {
+		t.Errorf("the refused decisions changed the application: %+v %v", got, err)
+	}
+	prog, err := w.svc.Programme(office, w.programme.ID)
+	if err != nil || prog.CommittedFen != 0 || prog.Version != closed.Version {
+		t.Errorf("the refused approval moved the programme: %+v %v", prog, err)
+	}
+	if n := w.count(t, `SELECT count(*) FROM subsidy_payouts WHERE programme_id = $1`, w.programme.ID); n != 0 {
+		t.Errorf("%d payouts under the closed programme", n)
+	}
+	if r, err := w.svc.RejectApplication(office, rejected.ID, 0, SubsidyDecisionInput{Reason: "项目已结束"}); err != nil || r.Status != ApplicationRejected {
+		t.Errorf("reject under a closed programme: %+v %v", r, err)
+	}
+	if _, err := w.svc.SetProgrammeStatus(office, w.programme.ID, 0, ProgrammeOpen); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := w.svc.ApproveApplication(office, a.ID, 0, SubsidyApproveInput{}); err != nil || got.Status != ApplicationApproved {
+		t.Errorf("approve once reopened: %+v %v", got, err)
+	}
+}

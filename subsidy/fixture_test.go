@@ -35,7 +35,7 @@ func newFixture(t testing.TB) *fixture {
 		t.Fatal(err)
 	}
 	f := &fixture{db: db, reg: talent.NewService(db, ring), gen: talent.NewGenerator(11)}
-	f.svc = NewService(db, ring, f.reg, Options{})
+	f.svc = NewService(db, ring, f.reg, Options{Payer: DemoPayer})
 	f.reg.Subscribe(f.svc.Hooks())
 	return f
 }

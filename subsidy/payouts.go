@@ -139,6 +139,9 @@ var (
 	ErrNoBankAccount = errs.New(errs.Conflict, "bank_account_missing",
 		"这笔发放还没有登记收款银行账户，请人才办先登记账户后再审批",
 		"the payout has no bank account yet; the office must record one before it is approved")
+	ErrPayoutAwaitsBank = errs.New(errs.Conflict, "payout_awaits_bank",
+		"这笔发放仍在银行尚未回复结果的付款批次中，银行仍可能付款；请导入银行回单、结清该批次后再取消",
+		"the payout waits in a run the bank has not settled and may still be paid; import the bank's report for that run before cancelling it")
 )
 
 // payoutWrongStatus refuses a step the payout's current status does not allow, naming that status.

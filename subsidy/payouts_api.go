@@ -142,8 +142,9 @@ func registerPayouts(api huma.API, s *Service) {
 
 	huma.Register(api, auth.Allow(huma.Operation{
 		OperationID: "cancel-subsidy-payout", Method: http.MethodPost, Path: "/v1/subsidy/payouts/{id}/cancel", Tags: tags,
-		Summary:     "Cancel a pending or held payout",
-		Description: "Its amount goes back to the programme's budget." + idempotentNote, Errors: idempotentErrors,
+		Summary: "Cancel a pending, held or failed payout",
+		Description: "Its amount goes back to the programme's budget. A payout still waiting in a run the bank has not " +
+			"settled is refused (409 payout_awaits_bank)." + idempotentNote, Errors: idempotentErrors,
 	}, officeRoles...), func(ctx context.Context, in *payoutReasonInput) (*answer.Body[Payout], error) {
 		req, err := in.Request(ctx, in.Body)
 		if err != nil {

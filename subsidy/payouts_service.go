@@ -94,6 +94,9 @@ type payoutStep struct {
 	roles  []auth.Role    // who may take it
 	from   []PayoutStatus // the statuses it starts from
 	zh, en string         // the step, for the wrong-status error: "审批", "approved"
+	// settledOnly refuses a payout that waits in a run the bank has not settled: the bank may
+	// still pay it, so its budget must not be freed.
+	settledOnly bool
 	// apply checks what else the step needs and returns the change, with the programme's committed
 	// and paid totals moving by the amounts returned.
 	apply func(p auth.Principal, cur Payout) (payoutChange, money.Fen, money.Fen, error)
@@ -149,15 +152,16 @@ func (s *Service) Retry(ctx context.Context, id int64, req idempotency.Request) 
 		}})
 }
 
-// Cancel cancels a pending or held payout (the office, admin), with the reason; its amount goes
-// back to the programme's budget in the same transaction.
+// Cancel cancels a pending, held or failed payout (the office, admin), with the reason; its amount
+// goes back to the programme's budget in the same transaction. A payout still waiting in a run the
+// bank has not settled is refused (payout_awaits_bank), since the bank may yet pay it.
 func (s *Service) Cancel(ctx context.Context, id int64, in PayoutReasonInput, req idempotency.Request) (Payout, error) {
 	in, err := in.normalise()
 	if err != nil {
 		return Payout{}, err
 	}
-	return s.runStep(ctx, id, req, payoutStep{action: "cancel", roles: officeRoles, from: []PayoutStatus{PayoutPending, PayoutHeld},
-		zh: "取消", en: "cancelled",
+	return s.runStep(ctx, id, req, payoutStep{action: "cancel", roles: officeRoles,
+		from: []PayoutStatus{PayoutPending, PayoutHeld, PayoutFailed}, settledOnly: true, zh: "取消", en: "cancelled",
 		apply: func(_ auth.Principal, cur Payout) (payoutChange, money.Fen, money.Fen, error) {
 			return payoutChange{Status: PayoutCancelled, FailureReason: cur.FailureReason, CancelReason: in.Reason},
 				-cur.AmountFen, 0, nil
@@ -188,6 +192,13 @@ func (s *Service) runStep(ctx context.Context, id int64, req idempotency.Request
 		}
 		if !slices.Contains(step.from, cur.Status) {
 			return payoutWrongStatus(cur.Status, step.zh, step.en)
+		}
+		if step.settledOnly {
+			if waits, err := payoutInPendingRun(ctx, tx, id); err != nil {
+				return err
+			} else if waits {
+				return ErrPayoutAwaitsBank
+			}
 		}
 		change, committed, paid, err := step.apply(p, cur)
 		if err != nil {

@@ -87,3 +87,11 @@ func changePayout(ctx context.Context, q sqlx.ExecerContext, id int64, c payoutC
 	}
 	return translate(err, "change payout")
 }
+
+// payoutInPendingRun reports whether the payout waits in a run line the bank has not settled.
+func payoutInPendingRun(ctx context.Context, q sqlx.QueryerContext, id int64) (bool, error) {
+	var waits bool
+	err := sqlx.GetContext(ctx, q, &waits, `SELECT EXISTS (SELECT 1 FROM subsidy_payout_run_lines
+		WHERE payout_id = $1 AND status = 'pending')`, id)
+	return waits, translate(err, "payout in run")
+}

@@ -293,3 +293,60 @@ func (f *fixture) count(t testing.TB, query string, args ...any) int {
 	}
 	return n
 }
+
+// TestService_CancelFailedPayout: a payout the bank refused may be cancelled by the office with a
+// reason, which frees its budget as cancelling a pending one does; one that still waits in a run the
+// bank has not settled is not, since the bank may yet pay it.
+func TestService_CancelFailedPayout(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	fin := f.actor(t, "finance-a", auth.RoleFinance)
+	clerk := f.actor(t, "office-a", auth.RoleTalentOffice)
+	prog := f.programme(t, "cancel_failed", 2026, 10_000_000)
+	keep := pendingPayout(t, f, office, prog.ID, 250_000)
+	p := pendingPayout(t, f, office, prog.ID, 1_000_000)
+	withAccount(t, f, p.ID)
+	if _, err := f.svc.Approve(fin, p.ID, request(t, fin, "approve", "a", p.ID, nil)); err != nil {
+		t.Fatal(err)
+	}
+	failed := PayoutReasonInput{Reason: "收款账户已销户"}
+	if _, err := f.svc.Fail(fin, p.ID, failed, request(t, fin, "fail", "f", p.ID, failed)); err != nil {
+		t.Fatal(err)
+	}
+	if got := checkCommitted(t, f, prog.ID); got.CommittedFen != 1_250_000 {
+		t.Fatalf("committed before the cancellation: %+v", got)
+	}
+	if _, err := f.svc.Cancel(clerk, p.ID, PayoutReasonInput{Reason: "  "}, request(t, clerk, "cancel", "c-0", p.ID, nil)); !isInvalid(err) {
+		t.Errorf("cancel without a reason: %v", err)
+	}
+	reason := PayoutReasonInput{Reason: "企业已注销，不再发放"}
+	got, err := f.svc.Cancel(clerk, p.ID, reason, request(t, clerk, "cancel", "c-1", p.ID, reason))
+	if err != nil || got.Status != PayoutCancelled || got.CancelReason != reason.Reason || got.FailureReason != failed.Reason {
+		t.Fatalf("cancel a failed payout: %v %+v", err, got)
+	}
+	if prog := checkCommitted(t, f, prog.ID); prog.CommittedFen != keep.AmountFen || prog.PaidFen != 0 {
+		t.Errorf("the cancellation did not free the budget: %+v", prog)
+	}
+	if n := f.count(t, `SELECT count(*) FROM audit_log WHERE action = 'subsidy_payout.cancel' AND entity_id = $1
+		AND before->>'status' = 'failed'`, payoutEntity(p.ID)); n != 1 {
+		t.Errorf("%d audit records of the cancellation", n)
+	}
+
+	t.Run("WaitingInARun", func(t *testing.T) {
+		d := newRunDesk(t, f)
+		id := d.approvedPayout(t, prog.ID, 300_000)
+		if _, err := d.create(RunInput{PayoutIDs: []int64{id}, ControlCount: 1, ControlSumFen: 300_000}); err != nil {
+			t.Fatal(err)
+		}
+		// Refused by hand while its line still waits for the bank's report.
+		if _, err := f.svc.Fail(fin, id, failed, request(t, fin, "fail", "f-run", id, failed)); err != nil {
+			t.Fatal(err)
+		}
+		before := checkCommitted(t, f, prog.ID)
+		_, err := f.svc.Cancel(clerk, id, reason, request(t, clerk, "cancel", "c-run", id, reason))
+		wantCode(t, err, "payout_awaits_bank")
+		if after := checkCommitted(t, f, prog.ID); after.CommittedFen != before.CommittedFen {
+			t.Errorf("the refused cancellation moved the budget: %+v -> %+v", before, after)
+		}
+	})
+}

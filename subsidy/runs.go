@@ -31,10 +31,10 @@ const (
 	RunLineRejected RunLineStatus = "rejected"
 )
 
-// districtDebtor is the paying party of every payout run: the district finance bureau's
-// subsidy account at its bank. The bank checks these against the contract under which it
-// accepts the bureau's files, so they change only when that contract does.
-var districtDebtor = iso20022.Party{
+// DemoPayer is the paying party of the demo district: the district finance bureau's subsidy
+// account at its bank. A real deployment configures its own (Options.Payer); the bank checks it
+// against the contract under which it accepts the bureau's files.
+var DemoPayer = iso20022.Party{
 	Name:    "重庆市璧山区财政局",
 	Account: iso20022.Account{Number: "3100021809024900001"},
 	Agent:   iso20022.Agent{CNAPS: "102653000218"},
@@ -117,4 +117,9 @@ var (
 		"该笔付款尚未登记收款银行账户", "the payout has no bank account")
 	ErrRunControlTotals = errs.New(errs.Invalid, "run_control_totals",
 		"申报的笔数或合计金额与所选付款不一致，请核对", "the declared control totals disagree with the payouts")
+	// ErrPayerNotConfigured refuses to write a credit-transfer file while the paying account is not
+	// configured: a file with a placeholder debtor must never reach the bank.
+	ErrPayerNotConfigured = errs.New(errs.Conflict, "payer_not_configured",
+		"尚未配置付款单位（户名、付款账号和开户行联行号），无法生成付款文件，请联系系统管理员配置后再导出",
+		"the paying account (name, account number and CNAPS code) is not configured, so no credit-transfer file can be made; ask an administrator to configure it")
 )

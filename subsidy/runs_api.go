@@ -88,10 +88,11 @@ func registerRuns(api huma.API, s *Service) {
 	huma.Register(api, auth.Allow(huma.Operation{
 		OperationID: "get-subsidy-payout-run-pain001", Method: http.MethodGet, Path: "/v1/subsidy/payout-runs/{id}/pain.001.xml",
 		Tags: tags, Summary: "The run's ISO 20022 pain.001.001.09 credit-transfer file",
-		Description: "Debtor: the district finance bureau's subsidy account; one transfer per line, to the payee's account " +
-			"under the line's end-to-end id. The first download marks the run exported.",
+		Description: "Debtor: the configured payer (the district finance bureau's subsidy account); one transfer per line, " +
+			"to the payee's account under the line's end-to-end id. The first download marks the run exported. Without a " +
+			"configured payer no file is made (409 payer_not_configured).",
 		Responses: map[string]*huma.Response{"200": xmlFile},
-		Errors:    []int{http.StatusNotFound, http.StatusUnprocessableEntity},
+		Errors:    []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
 	}, runRoles...), func(ctx context.Context, in *subsidyIDInput) (*runFileOutput, error) {
 		var buf bytes.Buffer
 		if err := s.WriteRunFile(ctx, in.ID, &buf); err != nil {

@@ -5,6 +5,8 @@ import (
 	"io"
 	"regexp"
 	"strconv"
+	"strings"
+	"unicode"
 
 	"github.com/jmoiron/sqlx"
 
@@ -21,7 +23,47 @@ var (
 	// cnapsCode is a CNAPS bank code (联行号), twelve digits; bicCode a BIC.
 	cnapsCode = regexp.MustCompile(`^[0-9]{12}$`)
 	bicCode   = regexp.MustCompile(`^[A-Z0-9]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$`)
+	// payerAccount is the paying account's number as a Chinese bank issues it: digits only.
+	payerAccount = regexp.MustCompile(`^[0-9]{1,34}$`)
 )
+
+// CheckPayer reports what is wrong with a paying party (Options.Payer), naming each field: the
+// name is required, at most 140 characters, without surrounding blanks or control characters;
+// the account is a domestic number of 1 to 34 digits; the bank is named by its 12-digit CNAPS code.
+func CheckPayer(p iso20022.Party) error {
+	var fields []errs.FieldError
+	name := []rune(p.Name)
+	switch {
+	case strings.TrimSpace(p.Name) == "":
+		fields = append(fields, errs.Field("payer.name", "required", "请填写付款单位户名", "the payer's name is required", p.Name))
+	case len(name) > 140 || strings.TrimSpace(p.Name) != p.Name || strings.ContainsFunc(p.Name, unicode.IsControl):
+		fields = append(fields, errs.Field("payer.name", "invalid_format", "付款单位户名不超过 140 个字符，首尾不能有空格，不能含控制字符",
+			"the payer's name is at most 140 characters, without surrounding blanks or control characters", p.Name))
+	}
+	if p.Account.IBAN != "" || !payerAccount.MatchString(p.Account.Number) {
+		fields = append(fields, errs.Field("payer.account", "invalid_format", "付款账号应为 1 至 34 位数字",
+			"the payer's account number is 1 to 34 digits", p.Account.Number))
+	}
+	if p.Agent.BIC != "" || !cnapsCode.MatchString(p.Agent.CNAPS) {
+		fields = append(fields, errs.Field("payer.cnaps", "invalid_format", "付款账户开户行联行号应为 12 位数字",
+			"the CNAPS code of the payer's bank is 12 digits", p.Agent.CNAPS))
+	}
+	if len(fields) == 0 {
+		return nil
+	}
+	out := *ErrPayerNotConfigured
+	out.Fields = fields
+	return &out
+}
+
+// payer is the configured paying party, or payer_not_configured (with what is wrong) when it is
+// missing or malformed.
+func (s *Service) payer() (iso20022.Party, error) {
+	if err := CheckPayer(s.opts.Payer); err != nil {
+		return iso20022.Party{}, err
+	}
+	return s.opts.Payer, nil
+}
 
 // creditorAgent names the payee's bank by the code the ledger keeps in bank_name: a CNAPS code or
 // a BIC. Anything else leaves the agent empty, and the file's validation names the line.
@@ -35,11 +77,19 @@ func creditorAgent(bank string) iso20022.Agent {
 	return iso20022.Agent{}
 }
 
-// isoRun is the run as the bank sees it. With open set, each line's creditor account is opened
-// from its sealed form; without, the lines carry only what a status report is checked against.
+// isoRun is the run as the bank sees it. With open set, the configured payer is the debtor and each
+// line's creditor account is opened from its sealed form; without, the run carries only what a
+// status report is checked against.
 func (s *Service) isoRun(r PayoutRun, payouts map[int64]runPayout, open bool) (iso20022.Run, error) {
 	out := iso20022.Run{MessageID: r.MessageID, CreatedAt: r.CreatedAt, ExecutionDate: civil.InDistrict(r.CreatedAt),
-		Debtor: districtDebtor, Lines: make([]iso20022.Line, len(r.Lines))}
+		Lines: make([]iso20022.Line, len(r.Lines))}
+	if open {
+		payer, err := s.payer()
+		if err != nil {
+			return out, err
+		}
+		out.Debtor = payer
+	}
 	for i, l := range r.Lines {
 		out.Lines[i] = iso20022.Line{EndToEndID: l.EndToEndID, Amount: l.AmountFen}
 		if !open {

@@ -12,6 +12,7 @@ import (
 	"talentd/internal/auth"
 	"talentd/internal/errs"
 	"talentd/internal/idempotency"
+	"talentd/internal/iso20022"
 	"talentd/internal/money"
 )
 
@@ -254,5 +255,86 @@ func TestService_RunReport(t *testing.T) {
 	}
 	if prog := checkCommitted(t, f, p.ID); prog.PaidFen != 400_00 {
 		t.Fatalf("paid_fen = %d, want 40000", prog.PaidFen)
+	}
+}
+
+func TestCheckPayer(t *testing.T) {
+	if err := CheckPayer(DemoPayer); err != nil {
+		t.Fatalf("the demo payer: %v", err)
+	}
+	for name, c := range map[string]struct {
+		change func(p *iso20022.Party)
+		field  string
+	}{
+		"no name":        {func(p *iso20022.Party) { p.Name = " " }, "payer.name"},
+		"name too long":  {func(p *iso20022.Party) { p.Name = strings.Repeat("财", 141) }, "payer.name"},
+		"name line feed": {func(p *iso20022.Party) { p.Name = "财政\n局" }, "payer.name"},
+		"no account":     {func(p *iso20022.Party) { p.Account.Number = "" }, "payer.account"},
+		"account dashes": {func(p *iso20022.Party) { p.Account.Number = "3100-0218-0902" }, "payer.account"},
+		"iban":           {func(p *iso20022.Party) { p.Account = iso20022.Account{IBAN: "DE89370400440532013000"} }, "payer.account"},
+		"cnaps 11":       {func(p *iso20022.Party) { p.Agent.CNAPS = "10265300021" }, "payer.cnaps"},
+		"cnaps letters":  {func(p *iso20022.Party) { p.Agent.CNAPS = "10265300021X" }, "payer.cnaps"},
+		"bic":            {func(p *iso20022.Party) { p.Agent = iso20022.Agent{BIC: "ICBKCNBJCQG"} }, "payer.cnaps"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := DemoPayer
+			c.change(&p)
+			err := CheckPayer(p)
+			var e *errs.Error
+			if !errors.Is(err, ErrPayerNotConfigured) || !errors.As(err, &e) || len(e.Fields) != 1 || e.Fields[0].Location != c.field {
+				t.Fatalf("err = %#v, want payer_not_configured naming %s", err, c.field)
+			}
+		})
+	}
+}
+
+// TestService_RunFile_NeedsAPayer: without a configured payer no file is written and the run stays
+// created; with one, the file debits the configured account.
+func TestService_RunFile_NeedsAPayer(t *testing.T) {
+	f := newFixture(t)
+	d := newRunDesk(t, f)
+	p := f.programme(t, "run_payer", 2026, 1_000_000_00)
+	id := d.approvedPayout(t, p.ID, 500_00)
+	r, err := d.create(RunInput{PayoutIDs: []int64{id}, ControlCount: 1, ControlSumFen: 500_00})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, payer := range map[string]iso20022.Party{
+		"none":      {},
+		"malformed": {Name: "区财政局", Account: iso20022.Account{Number: "31000218"}, Agent: iso20022.Agent{CNAPS: "1026"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			svc := NewService(f.db, f.svc.ring, f.reg, Options{Payer: payer})
+			var buf bytes.Buffer
+			err := svc.WriteRunFile(d.ctx, r.ID, &buf)
+			var e *errs.Error
+			if !errors.Is(err, ErrPayerNotConfigured) || !errors.As(err, &e) || e.Kind != errs.Conflict || e.Zh == "" || e.Message == "" {
+				t.Fatalf("err = %v, want a bilingual payer_not_configured conflict", err)
+			}
+			if buf.Len() != 0 {
+				t.Fatalf("a file was written without a payer:\n%s", buf.String())
+			}
+			if got, err := svc.Run(d.ctx, r.ID); err != nil || got.Status != RunCreated {
+				t.Fatalf("run after the refusal = %+v, %v", got, err)
+			}
+		})
+	}
+	other := iso20022.Party{Name: "某区财政局国库支付中心", Account: iso20022.Account{Number: "50001083600050209999"},
+		Agent: iso20022.Agent{CNAPS: "105653000017"}}
+	svc := NewService(f.db, f.svc.ring, f.reg, Options{Payer: other})
+	var buf bytes.Buffer
+	if err := svc.WriteRunFile(d.ctx, r.ID, &buf); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Name  string `xml:"CstmrCdtTrfInitn>PmtInf>Dbtr>Nm"`
+		Acct  string `xml:"CstmrCdtTrfInitn>PmtInf>DbtrAcct>Id>Othr>Id"`
+		CNAPS string `xml:"CstmrCdtTrfInitn>PmtInf>DbtrAgt>FinInstnId>ClrSysMmbId>MmbId"`
+	}
+	if err := xml.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Name != other.Name || doc.Acct != other.Account.Number || doc.CNAPS != other.Agent.CNAPS {
+		t.Fatalf("debtor %+v, want the configured payer %+v", doc, other)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"talentd/internal/fieldcrypt"
+	"talentd/internal/iso20022"
 	"talentd/talent"
 )
 
@@ -16,6 +17,10 @@ type Options struct {
 	Now func() time.Time
 	// Logger hears of failures that can no longer reach the client (an export cut short).
 	Logger *slog.Logger
+	// Payer is the paying party of every payout run's credit-transfer file: the finance bureau's
+	// name, the account debited and its bank's CNAPS code. Runs are made and settled without it,
+	// but no pain.001 file is written until it is set (see CheckPayer).
+	Payer iso20022.Party
 }
 
 // Service runs the subsidy rules; it owns every transaction.

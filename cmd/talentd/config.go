@@ -12,8 +12,11 @@ import (
 	"strings"
 	"time"
 
+	"talentd/internal/errs"
+	"talentd/internal/iso20022"
 	"talentd/internal/postgres"
 	"talentd/internal/secrets"
+	"talentd/subsidy"
 )
 
 // config is everything a subcommand may need; each value comes from a flag, else its TALENTD_*
@@ -30,6 +33,8 @@ type config struct {
 	LogFormat       string
 	LogLevel        string
 	CardValidity    string
+	// Payer is the paying party of the subsidy payout runs' bank files; empty, no file is written.
+	Payer iso20022.Party
 }
 
 // flagSpec is what a subcommand's help says about one flag: its built-in default (never a value
@@ -155,6 +160,47 @@ func poolFlags(e *envFlags, c *config) {
 // cardFlags are the flags of the subcommands that issue green cards.
 func cardFlags(e *envFlags, c *config) {
 	e.str(&c.CardValidity, "card-validity", "TALENTD_CARD_VALIDITY", "A=5,B=5,C=3,D=3", "green card validity in years per class")
+}
+
+// payerFlags are the flags of the subcommands that wire the subsidy slice: the finance bureau's
+// account the payout runs' credit-transfer files debit.
+func payerFlags(e *envFlags, c *config) {
+	e.str(&c.Payer.Name, "payer-name", "TALENTD_PAYER_NAME", "", "account holder's name of the account payout runs are paid from (with --payer-account and --payer-cnaps; the demo's by default with --demo)")
+	e.str(&c.Payer.Account.Number, "payer-account", "TALENTD_PAYER_ACCOUNT", "", "number of the account payout runs are paid from, digits only")
+	e.str(&c.Payer.Agent.CNAPS, "payer-cnaps", "TALENTD_PAYER_CNAPS", "", "12-digit CNAPS code (联行号) of the bank that holds the payer's account")
+}
+
+// checkPayer settles the payer after the flags are parsed: none given is no payer (the payout
+// runs' files are refused), or the demo district's with demo; all three given must be well-formed.
+// Some but not all is a usage error, so that a typo never leaves the files half configured.
+func (c *config) checkPayer(e *envFlags, demo bool) error {
+	p := c.Payer
+	given := 0
+	for _, v := range []string{p.Name, p.Account.Number, p.Agent.CNAPS} {
+		if v != "" {
+			given++
+		}
+	}
+	switch {
+	case given == 0 && demo:
+		c.Payer = subsidy.DemoPayer
+		return nil
+	case given == 0:
+		return nil
+	case given < 3:
+		return e.misuse("--payer-name, --payer-account and --payer-cnaps ($TALENTD_PAYER_*) are set together or not at all")
+	}
+	var bad *errs.Error
+	if err := subsidy.CheckPayer(p); errors.As(err, &bad) {
+		msgs := make([]string, len(bad.Fields))
+		for i, f := range bad.Fields {
+			msgs[i] = "--" + strings.ReplaceAll(f.Location, ".", "-") + ": " + f.Message
+		}
+		return e.misuse(strings.Join(msgs, "; "))
+	} else if err != nil {
+		return err
+	}
+	return nil
 }
 
 // parse parses args. With -h or --help it prints the help to stdout and reports done; a mistake in

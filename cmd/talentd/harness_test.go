@@ -19,6 +19,7 @@ import (
 	"talentd/internal/auth"
 	"talentd/internal/pgtest"
 	"talentd/internal/secrets"
+	"talentd/subsidy"
 	"talentd/talent"
 )
 
@@ -69,7 +70,8 @@ func newTestEnv(t *testing.T) *testEnv { return newTestEnvOn(t, pgtest.New(t)) }
 func newTestEnvOn(t *testing.T, db *sqlx.DB) *testEnv {
 	t.Helper()
 	log := discardLog()
-	svc, err := newServices(db, testSecrets(), &config{}, log)
+	// The demo's payer, as `serve --demo` configures it, so that the payout runs' files can be made.
+	svc, err := newServices(db, testSecrets(), &config{Payer: subsidy.DemoPayer}, log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,6 +25,7 @@ import (
 	"talentd/internal/errs"
 	"talentd/internal/fieldcrypt"
 	"talentd/internal/httpapi"
+	"talentd/internal/idempotency"
 	"talentd/internal/page"
 	"talentd/internal/postgres"
 	"talentd/internal/secrets"
@@ -308,7 +309,7 @@ func newServices(db *sqlx.DB, sec secrets.Secrets, c *config, log *slog.Logger) 
 	reg.Subscribe(cards.Hooks())
 	homes := housing.NewService(db, ring, reg, housing.Options{})
 	reg.Subscribe(homes.Hooks())
-	subsidies := subsidy.NewService(db, ring, reg, subsidy.Options{Logger: log})
+	subsidies := subsidy.NewService(db, ring, reg, subsidy.Options{Payer: c.Payer, Logger: log})
 	reg.Subscribe(subsidies.Hooks())
 	return &services{
 		db: db,
@@ -346,14 +347,25 @@ func newHTTP(db *sqlx.DB, s *services, log *slog.Logger) *httpapi.Server {
 	return srv
 }
 
+// periodically runs task at once and then every interval until ctx ends.
+func periodically(ctx context.Context, every time.Duration, task func(context.Context)) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		task(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
 // expireHousingOffers lapses the housing offers past their last day at start and then every
 // interval until ctx ends, so that an unanswered offer frees its unit for the next applicant
 // without anyone having to ask. Several servers may run it at once: each offer lapses once.
 func expireHousingOffers(ctx context.Context, h *housing.Service, every time.Duration, log *slog.Logger) {
-	ctx = auth.WithPrincipal(ctx, auth.System)
-	tick := time.NewTicker(every)
-	defer tick.Stop()
-	for {
+	periodically(auth.WithPrincipal(ctx, auth.System), every, func(ctx context.Context) {
 		n, err := h.ExpireOffers(ctx)
 		switch {
 		case err != nil && ctx.Err() == nil:
@@ -361,12 +373,22 @@ func expireHousingOffers(ctx context.Context, h *housing.Service, every time.Dur
 		case n > 0:
 			log.Info("housing offers expired", "count", n)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
+	})
+}
+
+// purgeIdempotencyKeys deletes the idempotency keys older than idempotency.Retention at start and
+// then every interval until ctx ends, so that the stored answers of money-moving requests do not
+// pile up. Several servers may run it at once: a key is deleted once.
+func purgeIdempotencyKeys(ctx context.Context, db sqlx.ExecerContext, every time.Duration, log *slog.Logger) {
+	periodically(ctx, every, func(ctx context.Context) {
+		n, err := idempotency.Purge(ctx, db, time.Now().Add(-idempotency.Retention))
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("purging idempotency keys", "err", err)
+		case n > 0:
+			log.Info("idempotency keys purged", "count", n, "older_than", idempotency.Retention.String())
 		}
-	}
+	})
 }
 
 func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
@@ -378,6 +400,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	databaseFlags(e, &c)
 	poolFlags(e, &c)
 	cardFlags(e, &c)
+	payerFlags(e, &c)
 	e.duration(&c.SessionTTL, "session-ttl", "TALENTD_SESSION_TTL", 12*time.Hour, "how long a login session lasts")
 	e.duration(&c.SessionIdle, "session-idle-timeout", "TALENTD_SESSION_IDLE_TIMEOUT", 30*time.Minute,
 		"end a login session after this long without a request (0: only --session-ttl ends it)")
@@ -388,6 +411,9 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	if e.fs.NArg() > 0 {
 		return e.misuse("serve takes no arguments, only flags")
+	}
+	if err := c.checkPayer(e, demo); err != nil {
+		return err
 	}
 	env, err := prepare(ctx, &c, getenv)
 	if err != nil {
@@ -418,6 +444,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	go expireHousingOffers(ctx, svc.housing, time.Hour, log)
+	go purgeIdempotencyKeys(ctx, db.DB, time.Hour, log)
 	fmt.Fprintf(stdout, "talentd listening on http://%s (API docs at /docs)\n", displayAddr(ln.Addr()))
 	log.Info("listening", "addr", ln.Addr().String(), "version", versionString())
 
@@ -496,11 +523,15 @@ func cmdSeed(ctx context.Context, args []string, getenv func(string) string, std
 	e.boolean(&demo, "demo", "", "load the demo data set")
 	databaseFlags(e, &c)
 	cardFlags(e, &c)
+	payerFlags(e, &c)
 	if done, err := e.parse(args); done || err != nil {
 		return err
 	}
 	if !demo || e.fs.NArg() > 0 {
 		return e.misuse("seed needs --demo (the only data set so far) and no arguments")
+	}
+	if err := c.checkPayer(e, demo); err != nil {
+		return err
 	}
 	env, err := prepare(ctx, &c, getenv)
 	if err != nil {

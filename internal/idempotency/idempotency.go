@@ -25,6 +25,13 @@ import (
 // MaxKeyLength is the longest key accepted, in characters.
 const MaxKeyLength = 200
 
+// Retention is how long a key is kept (talentd serve purges older ones every hour): a retry within
+// it replays the first answer; after it the same key starts a new request, which the money-moving
+// steps then refuse on the state the first one left (a payout already approved, in a run or paid).
+// A day covers a client's retries and a clerk's resubmission the next morning, while the stored
+// answers (a payout run's holds every line) do not pile up.
+const Retention = 24 * time.Hour
+
 // Key names one idempotent request: who sent it, to which operation (its OperationID), under which
 // client-chosen key.
 type Key struct {
@@ -168,7 +175,8 @@ func nullJSON(b []byte) any {
 }
 
 // Purge deletes the keys created before olderThan and reports how many went: a retry after that
-// is treated as a new request, so olderThan should lie well beyond any client's retry window.
+// is treated as a new request, so olderThan should lie well beyond any client's retry window
+// (time.Now().Add(-Retention)).
 func Purge(ctx context.Context, db sqlx.ExecerContext, olderThan time.Time) (int64, error) {
 	res, err := db.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE created_at < $1`, olderThan)
 	if err != nil {
