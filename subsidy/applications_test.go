@@ -25,7 +25,7 @@ type applicationWorld struct {
 	hrApplicant, hrOther context.Context
 }
 
-func newApplicationWorld(t *testing.T, budget money.Fen) *applicationWorld {
+func newApplicationWorld(t testing.TB, budget money.Fen) *applicationWorld {
 	t.Helper()
 	w := &applicationWorld{fixture: newFixture(t)}
 	inputs := talent.DemoEnterpriseInputs()

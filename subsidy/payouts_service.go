@@ -169,9 +169,9 @@ func (s *Service) Cancel(ctx context.Context, id int64, in PayoutReasonInput, re
 }
 
 // runStep takes a step under its idempotency key, in one transaction: a retry of a request
-// replays the first answer and changes nothing. The payout's row is locked, then its programme's
-// (the lock every change of the programme's totals takes), so that two steps of one payout queue
-// and the totals move with the payout.
+// replays the first answer and changes nothing. The payout's row is locked, so that two steps of
+// one payout queue; a step that moves the programme's totals then locks the programme's row too
+// (the lock every change of those totals takes), so that the totals move with the payout.
 func (s *Service) runStep(ctx context.Context, id int64, req idempotency.Request, step payoutStep) (Payout, error) {
 	p, err := auth.Require(ctx, step.roles...)
 	if err != nil {
@@ -204,13 +204,18 @@ func (s *Service) runStep(ctx context.Context, id int64, req idempotency.Request
 		if err != nil {
 			return err
 		}
-		if _, err := getProgramme(ctx, tx, cur.Programme.ID, false, true); err != nil {
-			return err
+		// Only a step that moves the programme's totals takes its lock: approving, failing and
+		// retrying do not, so that they do not queue behind every other payout of the programme.
+		moves := committed != 0 || paid != 0
+		if moves {
+			if _, err := getProgramme(ctx, tx, cur.Programme.ID, false, true); err != nil {
+				return err
+			}
 		}
 		if err := changePayout(ctx, tx, id, change); err != nil {
 			return err
 		}
-		if committed != 0 || paid != 0 {
+		if moves {
 			if err := addCommitted(ctx, tx, cur.Programme.ID, int64(committed), int64(paid)); err != nil {
 				return err
 			}

@@ -300,13 +300,12 @@ func (f *fixture) count(t testing.TB, query string, args ...any) int {
 func TestService_CancelFailedPayout(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	fin := f.actor(t, "finance-a", auth.RoleFinance)
-	clerk := f.actor(t, "office-a", auth.RoleTalentOffice)
+	d := newRunDesk(t, f)
+	fin, clerk := d.ctx, f.actor(t, "office-a", auth.RoleTalentOffice)
 	prog := f.programme(t, "cancel_failed", 2026, 10_000_000)
 	keep := pendingPayout(t, f, office, prog.ID, 250_000)
-	p := pendingPayout(t, f, office, prog.ID, 1_000_000)
-	withAccount(t, f, p.ID)
-	if _, err := f.svc.Approve(fin, p.ID, request(t, fin, "approve", "a", p.ID, nil)); err != nil {
+	p, err := f.svc.Payout(office, d.approvedPayout(t, prog.ID, 1_000_000))
+	if err != nil {
 		t.Fatal(err)
 	}
 	failed := PayoutReasonInput{Reason: "收款账户已销户"}
@@ -333,7 +332,6 @@ func TestService_CancelFailedPayout(t *testing.T) {
 	}
 
 	t.Run("WaitingInARun", func(t *testing.T) {
-		d := newRunDesk(t, f)
 		id := d.approvedPayout(t, prog.ID, 300_000)
 		if _, err := d.create(RunInput{PayoutIDs: []int64{id}, ControlCount: 1, ControlSumFen: 300_000}); err != nil {
 			t.Fatal(err)

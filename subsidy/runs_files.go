@@ -120,7 +120,7 @@ func (s *Service) WriteRunFile(ctx context.Context, id int64, w io.Writer) error
 		if err != nil {
 			return err
 		}
-		payouts, err := runPayouts(ctx, tx, id)
+		payouts, err := runPayouts(ctx, tx, id, false)
 		if err != nil {
 			return err
 		}
@@ -160,7 +160,7 @@ func (s *Service) WriteRunCSV(ctx context.Context, id int64, w io.Writer) error 
 	if err != nil {
 		return err
 	}
-	payouts, err := runPayouts(ctx, s.db, id)
+	payouts, err := runPayouts(ctx, s.db, id, false)
 	if err != nil {
 		return err
 	}

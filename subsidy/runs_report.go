@@ -3,14 +3,15 @@ package subsidy
 import (
 	"bytes"
 	"context"
+	"maps"
 	"slices"
-	"strconv"
 
 	"github.com/jmoiron/sqlx"
 
 	"talentd/internal/audit"
 	"talentd/internal/auth"
 	"talentd/internal/iso20022"
+	"talentd/internal/money"
 	"talentd/internal/postgres"
 )
 
@@ -45,17 +46,20 @@ func (s *Service) ImportReport(ctx context.Context, id int64, body []byte) (Repo
 		if err := rep.Check(run); err != nil {
 			return err
 		}
-		payouts, err := runPayouts(ctx, tx, id)
+		// The payouts before their programmes, the order in which a payout's own steps lock them.
+		payouts, err := runPayouts(ctx, tx, id, true)
 		if err != nil {
 			return err
 		}
 		if err := lockRunProgrammes(ctx, tx, r, payouts); err != nil {
 			return err
 		}
+		var set settlement
 		for _, l := range r.Lines {
-			if err := s.settleLine(ctx, tx, rep, l, payouts[l.PayoutID], &res); err != nil {
-				return err
-			}
+			set.add(rep, l, payouts[l.PayoutID], &res)
+		}
+		if err := set.apply(ctx, tx, id); err != nil {
+			return err
 		}
 		if err := finishRunIfSettled(ctx, tx, id); err != nil {
 			return err
@@ -88,47 +92,68 @@ func lockRunProgrammes(ctx context.Context, tx *sqlx.Tx, r PayoutRun, payouts ma
 	return nil
 }
 
-// settleLine applies the report's outcome to one line of the run and its payout, counting it in res.
-// A payout that is no longer approved (settled by hand meanwhile) keeps its line pending.
-func (s *Service) settleLine(ctx context.Context, tx *sqlx.Tx, rep iso20022.StatusReport, l RunLine, py runPayout, res *ReportResult) error {
+// settlement is what a report does to a run, line by line, applied set-based: a report settles
+// up to maxRunLines lines, and a round trip per line would dominate its import.
+type settlement struct {
+	paidLines, paidPayouts []int64
+	references             []string
+	paidFen                map[int64]money.Fen // by programme
+	rejectedLines          []int64
+	rejectedPayouts        []int64
+	reasons                []string
+}
+
+// add takes the report's outcome for one line of the run, counting it in res. A line an earlier
+// report settled is unchanged; a payout that is no longer approved (settled by hand meanwhile)
+// keeps its line pending.
+func (s *settlement) add(rep iso20022.StatusReport, l RunLine, py runPayout, res *ReportResult) {
 	if l.Status != RunLinePending {
 		res.Unchanged++
-		return nil
+		return
 	}
 	st := rep.StatusOf(l.EndToEndID)
-	if st.Outcome == iso20022.Pending || st.Outcome == "" || py.Status != PayoutApproved {
+	switch {
+	case st.Outcome == iso20022.Pending || st.Outcome == "" || py.Status != PayoutApproved:
 		res.Pending++
-		return nil
-	}
-	entity := strconv.FormatInt(py.ID, 10)
-	if st.Outcome == iso20022.Paid {
-		reference := rep.MessageID + "/" + l.EndToEndID
-		if err := settleRunLine(ctx, tx, l.ID, RunLinePaid, ""); err != nil {
-			return err
+	case st.Outcome == iso20022.Paid:
+		if s.paidFen == nil {
+			s.paidFen = map[int64]money.Fen{}
 		}
-		if err := payRunPayout(ctx, tx, py.ID, reference); err != nil {
-			return err
-		}
-		if err := addCommitted(ctx, tx, py.ProgrammeID, 0, int64(l.AmountFen)); err != nil {
-			return err
-		}
+		s.paidLines, s.paidPayouts = append(s.paidLines, l.ID), append(s.paidPayouts, py.ID)
+		s.references = append(s.references, rep.MessageID+"/"+l.EndToEndID)
+		s.paidFen[py.ProgrammeID] += l.AmountFen
 		res.Paid++
-		return audit.Write(ctx, tx, audit.Entry{Action: "subsidy_payout.paid", EntityType: "subsidy_payout", EntityID: entity,
-			Before: map[string]any{"status": py.Status}, After: map[string]any{"status": PayoutPaid,
-				"bank_reference": reference, "run_id": l.RunID, "amount_fen": l.AmountFen}})
+	default:
+		reason := st.Reason
+		if reason == "" {
+			reason = st.Code
+		}
+		s.rejectedLines, s.rejectedPayouts = append(s.rejectedLines, l.ID), append(s.rejectedPayouts, py.ID)
+		s.reasons = append(s.reasons, reason)
+		res.Rejected++
 	}
-	reason := st.Reason
-	if reason == "" {
-		reason = st.Code
-	}
-	if err := settleRunLine(ctx, tx, l.ID, RunLineRejected, reason); err != nil {
+}
+
+// apply writes the settlement of run id: the lines settled, the paid payouts paid and their
+// programmes' paid totals raised, the rejected ones failed, each payout audited.
+func (s *settlement) apply(ctx context.Context, tx *sqlx.Tx, runID int64) error {
+	if err := settleRunLines(ctx, tx, s.paidLines, RunLinePaid, make([]string, len(s.paidLines))); err != nil {
 		return err
 	}
-	if err := failRunPayout(ctx, tx, py.ID, reason); err != nil {
+	if err := settleRunLines(ctx, tx, s.rejectedLines, RunLineRejected, s.reasons); err != nil {
 		return err
 	}
-	res.Rejected++
-	return audit.Write(ctx, tx, audit.Entry{Action: "subsidy_payout.fail", EntityType: "subsidy_payout", EntityID: entity,
-		Before: map[string]any{"status": py.Status}, After: map[string]any{"status": PayoutFailed,
-			"reason_code": reason, "run_id": l.RunID}})
+	if err := payRunPayouts(ctx, tx, runID, s.paidPayouts, s.references); err != nil {
+		return err
+	}
+	if err := failRunPayouts(ctx, tx, runID, s.rejectedPayouts, s.reasons); err != nil {
+		return err
+	}
+	programmes := slices.Sorted(maps.Keys(s.paidFen))
+	for _, id := range programmes {
+		if err := addCommitted(ctx, tx, id, 0, int64(s.paidFen[id])); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -55,12 +55,8 @@ func (s *Service) CreateRun(ctx context.Context, req idempotency.Request, in Run
 		if out, err = insertRun(ctx, tx, newMessageID(s.opts.Now()), in.ControlCount, in.ControlSumFen, p.ActorID()); err != nil {
 			return err
 		}
-		for _, py := range payouts {
-			l, err := insertRunLine(ctx, tx, out.ID, py.ID, fmt.Sprintf("R%d-P%d", out.ID, py.ID), py.AmountFen)
-			if err != nil {
-				return err
-			}
-			out.Lines = append(out.Lines, l)
+		if out.Lines, err = insertRunLines(ctx, tx, out.ID, payouts); err != nil {
+			return err
 		}
 		if err := audit.Write(ctx, tx, audit.Entry{Action: "subsidy_payout_run.create", EntityType: "subsidy_payout_run",
 			EntityID: runEntity(out.ID), After: out}); err != nil {

@@ -1,13 +1,18 @@
 package subsidy
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"slices"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
+	"talentd/internal/audit"
+	"talentd/internal/errs"
 	"talentd/internal/money"
 	"talentd/internal/postgres"
 )
@@ -44,12 +49,16 @@ func lockRunPayouts(ctx context.Context, tx *sqlx.Tx, ids []int64) ([]runPayout,
 	return rows, translate(err, "lock payouts")
 }
 
-// runPayouts reads the payouts of a run's lines, keyed by id.
-func runPayouts(ctx context.Context, q sqlx.QueryerContext, runID int64) (map[int64]runPayout, error) {
-	var rows []runPayout
-	err := sqlx.SelectContext(ctx, q, &rows, `SELECT `+runPayoutColumns+` FROM subsidy_payouts p
+// runPayouts reads the payouts of a run's lines, keyed by id; forUpdate locks them, in id order.
+func runPayouts(ctx context.Context, q sqlx.QueryerContext, runID int64, forUpdate bool) (map[int64]runPayout, error) {
+	query := `SELECT ` + runPayoutColumns + ` FROM subsidy_payouts p
 		JOIN subsidy_programmes g ON g.id = p.programme_id
-		WHERE p.id IN (SELECT payout_id FROM subsidy_payout_run_lines WHERE run_id = $1)`, runID)
+		WHERE p.id IN (SELECT payout_id FROM subsidy_payout_run_lines WHERE run_id = $1)`
+	if forUpdate {
+		query += ` ORDER BY p.id FOR UPDATE OF p`
+	}
+	var rows []runPayout
+	err := sqlx.SelectContext(ctx, q, &rows, query, runID)
 	out := make(map[int64]runPayout, len(rows))
 	for _, r := range rows {
 		out[r.ID] = r
@@ -64,14 +73,24 @@ func insertRun(ctx context.Context, tx *sqlx.Tx, messageID string, count int, su
 	return r, translate(err, "create payout run")
 }
 
-func insertRunLine(ctx context.Context, tx *sqlx.Tx, runID, payoutID int64, endToEnd string, amount money.Fen) (RunLine, error) {
-	var l RunLine
-	err := tx.GetContext(ctx, &l, `INSERT INTO subsidy_payout_run_lines (run_id, payout_id, end_to_end_id, amount_fen)
-		VALUES ($1, $2, $3, $4) RETURNING `+runLineColumns, runID, payoutID, endToEnd, amount)
-	if err != nil && postgres.Constraint(err) == "subsidy_payout_run_lines_live" {
-		return l, ErrRunPayoutInRun.With(err)
+// insertRunLines adds one line per payout to the run in one statement, in the payouts' order, each
+// under the end-to-end id "R<run>-P<payout>", and returns them in that order.
+func insertRunLines(ctx context.Context, tx *sqlx.Tx, runID int64, payouts []runPayout) ([]RunLine, error) {
+	ids, endToEnd, amounts := make([]int64, len(payouts)), make([]string, len(payouts)), make([]int64, len(payouts))
+	for i, py := range payouts {
+		ids[i], endToEnd[i], amounts[i] = py.ID, fmt.Sprintf("R%d-P%d", runID, py.ID), int64(py.AmountFen)
 	}
-	return l, translate(err, "add run line")
+	var lines []RunLine
+	err := tx.SelectContext(ctx, &lines, `INSERT INTO subsidy_payout_run_lines (run_id, payout_id, end_to_end_id, amount_fen)
+		SELECT $1, u.payout_id, u.end_to_end_id, u.amount_fen
+		FROM unnest($2::bigint[], $3::text[], $4::bigint[]) WITH ORDINALITY AS u (payout_id, end_to_end_id, amount_fen, n)
+		ORDER BY u.n RETURNING `+runLineColumns, runID, pq.Array(ids), pq.Array(endToEnd), pq.Array(amounts))
+	if err != nil && postgres.Constraint(err) == "subsidy_payout_run_lines_live" {
+		return nil, ErrRunPayoutInRun.With(err)
+	}
+	// The ids follow the insertion order; RETURNING need not.
+	slices.SortFunc(lines, func(a, b RunLine) int { return cmp.Compare(a.ID, b.ID) })
+	return lines, translate(err, "add run lines")
 }
 
 // getRun reads a run with its lines; forUpdate locks the run's row.
@@ -111,25 +130,57 @@ func markRunExported(ctx context.Context, tx *sqlx.Tx, id int64) (bool, error) {
 	return n == 1, translate(err, "export payout run")
 }
 
-// settleRunLine records a report's outcome for a pending line.
-func settleRunLine(ctx context.Context, tx *sqlx.Tx, lineID int64, status RunLineStatus, reason string) error {
-	_, err := tx.ExecContext(ctx, `UPDATE subsidy_payout_run_lines SET status = $2, reason_code = $3, settled_at = now()
-		WHERE id = $1 AND status = 'pending'`, lineID, status, reason)
-	return translate(err, "settle run line")
+// settleRunLines records a report's outcome, with each line's reason, for the pending lines.
+func settleRunLines(ctx context.Context, tx *sqlx.Tx, lineIDs []int64, status RunLineStatus, reasons []string) error {
+	if len(lineIDs) == 0 {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE subsidy_payout_run_lines l SET status = $2, reason_code = u.reason, settled_at = now()
+		FROM unnest($1::bigint[], $3::text[]) AS u (id, reason) WHERE l.id = u.id AND l.status = 'pending'`,
+		pq.Array(lineIDs), status, pq.Array(reasons))
+	return translate(err, "settle run lines")
 }
 
-// payRunPayout sets an approved payout paid with the bank's reference.
-func payRunPayout(ctx context.Context, tx *sqlx.Tx, id int64, reference string) error {
-	_, err := tx.ExecContext(ctx, `UPDATE subsidy_payouts SET status = 'paid', bank_reference = $2, paid_at = now(),
-		attempts = attempts + 1, version = version + 1, updated_at = now() WHERE id = $1 AND status = 'approved'`, id, reference)
-	return translate(err, "pay payout")
+// payRunPayouts sets the approved payouts, locked by the caller, paid with each one's bank
+// reference, and audits each in the same statement.
+func payRunPayouts(ctx context.Context, tx *sqlx.Tx, runID int64, ids []int64, references []string) error {
+	return settleRunPayouts(ctx, tx, "subsidy_payout.paid", ids, `UPDATE subsidy_payouts p SET status = 'paid',
+			bank_reference = u.detail, paid_at = now(), attempts = attempts + 1, version = version + 1, updated_at = now()
+		FROM unnest($1::bigint[], $2::text[]) AS u (id, detail) WHERE p.id = u.id AND p.status = 'approved'
+		RETURNING p.id, p.amount_fen, p.bank_reference`,
+		`SELECT CAST(id AS text), jsonb_build_object('status', 'paid', 'bank_reference', bank_reference,
+			'run_id', CAST($3 AS bigint), 'amount_fen', amount_fen) FROM settled`,
+		pq.Array(ids), pq.Array(references), runID)
 }
 
-// failRunPayout sets an approved payout failed with the bank's reason code.
-func failRunPayout(ctx context.Context, tx *sqlx.Tx, id int64, reason string) error {
-	_, err := tx.ExecContext(ctx, `UPDATE subsidy_payouts SET status = 'failed', failure_reason = $2,
-		attempts = attempts + 1, version = version + 1, updated_at = now() WHERE id = $1 AND status = 'approved'`, id, reason)
-	return translate(err, "fail payout")
+// failRunPayouts sets the approved payouts, locked by the caller, failed with each one's bank
+// reason code, and audits each in the same statement.
+func failRunPayouts(ctx context.Context, tx *sqlx.Tx, runID int64, ids []int64, reasons []string) error {
+	return settleRunPayouts(ctx, tx, "subsidy_payout.fail", ids, `UPDATE subsidy_payouts p SET status = 'failed',
+			failure_reason = u.detail, attempts = attempts + 1, version = version + 1, updated_at = now()
+		FROM unnest($1::bigint[], $2::text[]) AS u (id, detail) WHERE p.id = u.id AND p.status = 'approved'
+		RETURNING p.id, p.failure_reason`,
+		`SELECT CAST(id AS text), jsonb_build_object('status', 'failed', 'reason_code', failure_reason,
+			'run_id', CAST($3 AS bigint)) FROM settled`,
+		pq.Array(ids), pq.Array(reasons), runID)
+}
+
+// settleRunPayouts runs update (the settled payouts, as "settled") and audits each payout it
+// changed under action with the record source makes of it. Every payout named must change: the
+// caller holds them locked and approved.
+func settleRunPayouts(ctx context.Context, tx *sqlx.Tx, action string, ids []int64, update, source string, args ...any) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	n, err := audit.WriteSet(ctx, tx, action, "subsidy_payout", "settled AS ("+update+")", source, args...)
+	if err != nil {
+		return translate(err, "settle payouts")
+	}
+	if n != len(ids) {
+		return errs.New(errs.Internal, "run_payouts_changed", "付款状态在结算期间发生变化，请重新导入银行回单",
+			"payouts changed while the report was imported; import it again")
+	}
+	return nil
 }
 
 // finishRunIfSettled sets a run settled once none of its lines is pending.

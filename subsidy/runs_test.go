@@ -238,6 +238,21 @@ func TestService_RunReport(t *testing.T) {
 	if prog := checkCommitted(t, f, p.ID); prog.PaidFen != 300_00 {
 		t.Fatalf("paid_fen = %d, want 30000", prog.PaidFen)
 	}
+	// Each settled payout is audited, by the clerk who imported the report.
+	for action, want := range map[string]string{
+		"subsidy_payout.paid": fmt.Sprintf(`{"run_id": %d, "status": "paid", "amount_fen": 30000, "bank_reference": "BANK-1/%s"}`, r.ID, e2e[paid]),
+		"subsidy_payout.fail": fmt.Sprintf(`{"run_id": %d, "status": "failed", "reason_code": "AC04"}`, r.ID),
+	} {
+		var got []string
+		if err := f.db.Select(&got, `SELECT entity_id || ' ' || actor_username || ' ' || after::text FROM audit_log
+			WHERE action = $1`, action); err != nil {
+			t.Fatal(err)
+		}
+		id := map[string]int64{"subsidy_payout.paid": paid, "subsidy_payout.fail": rejected}[action]
+		if len(got) != 1 || got[0] != fmt.Sprintf("%d finance-runs %s", id, want) {
+			t.Errorf("%s audit: %q, want %d finance-runs %s", action, got, id, want)
+		}
+	}
 
 	// The same report again changes nothing.
 	before := d.ledger(t, p.ID)

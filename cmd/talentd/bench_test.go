@@ -4,13 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os/exec"
-	"path/filepath"
-	"regexp"
 	"strconv"
 	"testing"
 	"time"
@@ -103,29 +101,17 @@ func mustSucceed(b *testing.B, what string, r loadgen.Result) {
 	}
 }
 
-var tpsLine = regexp.MustCompile(`tps = ([0-9.]+)`)
-
 // pgbenchSelect measures `pgbench -S -M prepared` TPS against the same server (in the fixture's
 // own database), the yardstick the verification throughput is compared with.
 func pgbenchSelect(b *testing.B, dbURL string, clients int, d time.Duration) float64 {
-	bin, err := postgres.FindBinaries()
-	if err != nil {
+	tps, err := pgtest.PGBench(context.Background(), dbURL, 10, "-S", "-M", "prepared", "-c", strconv.Itoa(clients), "-j", "2",
+		"-T", strconv.Itoa(int(d.Seconds())))
+	if errors.Is(err, pgtest.ErrNoPGBench) {
 		b.Skip(err)
 	}
-	pgbench := filepath.Join(bin, "pgbench")
-	if out, err := exec.Command(pgbench, "-i", "-q", "-s", "10", dbURL).CombinedOutput(); err != nil {
-		b.Fatalf("pgbench -i: %v\n%s", err, out)
-	}
-	out, err := exec.Command(pgbench, "-S", "-M", "prepared", "-c", strconv.Itoa(clients), "-j", "2",
-		"-T", strconv.Itoa(int(d.Seconds())), dbURL).CombinedOutput()
 	if err != nil {
-		b.Fatalf("pgbench -S: %v\n%s", err, out)
+		b.Fatal(err)
 	}
-	m := tpsLine.FindSubmatch(out)
-	if m == nil {
-		b.Fatalf("no tps in pgbench output:\n%s", out)
-	}
-	tps, _ := strconv.ParseFloat(string(m[1]), 64)
 	return tps
 }
 

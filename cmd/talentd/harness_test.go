@@ -98,6 +98,21 @@ func newTestEnvOn(t *testing.T, db *sqlx.DB) *testEnv {
 	return e
 }
 
+// otherServer is a second talentd server over the environment's database, wired with c, whose
+// accounts and tokens are the environment's: a second process, or one configured otherwise.
+func (e *testEnv) otherServer(t *testing.T, c *config) *testEnv {
+	t.Helper()
+	svc, err := newServices(e.db, testSecrets(), c, discardLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(svc.greencard.Close)
+	other := *e
+	other.srv = httptest.NewServer(newHTTP(e.db, svc, discardLog()).Handler)
+	t.Cleanup(other.srv.Close)
+	return &other
+}
+
 func (e *testEnv) addAccount(username string, role auth.Role, ent *int64) {
 	e.t.Helper()
 	ctx := auth.WithPrincipal(context.Background(), auth.System)

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
@@ -206,14 +205,7 @@ func TestHousingRounds_Journey(t *testing.T) {
 func TestHousingRounds_TwoProcesses(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
-	svc2, err := newServices(e.db, testSecrets(), &config{}, discardLog())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(svc2.greencard.Close)
-	other := *e
-	other.srv = httptest.NewServer(newHTTP(e.db, svc2, discardLog()).Handler)
-	t.Cleanup(other.srv.Close)
+	other := e.otherServer(t, &config{})
 
 	units := e.housingUnits(t, "public_rental", 30)
 	for i := range 40 {
@@ -227,7 +219,7 @@ func TestHousingRounds_TwoProcesses(t *testing.T) {
 	a, b := open(units[:20]), open(units[10:])
 	var wg sync.WaitGroup
 	statuses := make([]int, 2)
-	for i, env := range []*testEnv{e, &other} {
+	for i, env := range []*testEnv{e, other} {
 		id := []string{a, b}[i]
 		wg.Add(1)
 		go func() {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -77,14 +76,7 @@ func TestPayerFlags(t *testing.T) {
 func TestSubsidyPayoutRuns_NoPayer(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
-	svc, err := newServices(e.db, testSecrets(), &config{}, discardLog())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(svc.greencard.Close)
-	bare := *e
-	bare.srv = httptest.NewServer(newHTTP(e.db, svc, discardLog()).Handler)
-	t.Cleanup(bare.srv.Close)
+	bare := e.otherServer(t, &config{})
 
 	prog := e.createSubsidyProgramme(t, subsidyProgrammeBody("run_no_payer", 100_000_000))
 	ids := e.approvedSubsidyPayouts(t, prog, 150_000)
