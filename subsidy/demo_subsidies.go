@@ -266,12 +266,8 @@ func (d *demoSeed) payRun(payouts []int64) error {
 	if err != nil {
 		return err
 	}
-	for _, py := range locked {
-		l, err := insertRunLine(d.ctx, d.tx, run.ID, py.ID, fmt.Sprintf("R%d-P%d", run.ID, py.ID), py.AmountFen)
-		if err != nil {
-			return err
-		}
-		run.Lines = append(run.Lines, l)
+	if run.Lines, err = insertRunLines(d.ctx, d.tx, run.ID, locked); err != nil {
+		return err
 	}
 	if err := audit.Write(d.ctx, d.tx, audit.Entry{Action: "subsidy_payout_run.create", EntityType: "subsidy_payout_run",
 		EntityID: runEntity(run.ID), After: run}); err != nil {
@@ -315,7 +311,7 @@ func (d *demoSeed) settleRun(run PayoutRun, at time.Time) error {
 	if err := rep.Check(iso); err != nil {
 		return err
 	}
-	payouts, err := runPayouts(d.ctx, d.tx, run.ID)
+	payouts, err := runPayouts(d.ctx, d.tx, run.ID, true)
 	if err != nil {
 		return err
 	}
@@ -323,10 +319,12 @@ func (d *demoSeed) settleRun(run PayoutRun, at time.Time) error {
 		return err
 	}
 	res := ReportResult{ReportMessageID: rep.MessageID}
+	var set settlement
 	for _, l := range run.Lines {
-		if err := d.s.settleLine(d.ctx, d.tx, rep, l, payouts[l.PayoutID], &res); err != nil {
-			return err
-		}
+		set.add(rep, l, payouts[l.PayoutID], &res)
+	}
+	if err := set.apply(d.ctx, d.tx, run.ID); err != nil {
+		return err
 	}
 	if res.Paid != len(run.Lines) {
 		return fmt.Errorf("subsidy demo: the bank's report paid %d of the run's %d lines", res.Paid, len(run.Lines))
