@@ -50,6 +50,16 @@ func parseViews(files *staticFiles) *views {
 		},
 		"roleLabel":   func(r auth.Role, lang string) string { return auth.RoleVocab.Label(string(r), lang) },
 		"actionLabel": func(action, lang string) string { return greencard.RequestActionVocab.Label(action, lang) },
+		// financePair hands a finance page's part the reader's language with its data.
+		"financePair": func(lang string, data any) struct {
+			L string
+			D any
+		} {
+			return struct {
+				L string
+				D any
+			}{lang, data}
+		},
 	}
 	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(pagesFS, "pages/layout.html"))
 	v := &views{pages: map[string]*template.Template{}}

@@ -27,6 +27,7 @@ type desk struct {
 var desks = []desk{
 	{"/window", "窗口核验", "Window station", windowRoles},
 	{"/commissioner", "代办事项", "Agent requests", commissionerRoles},
+	{"/finance", "财政", "Finance", financeRoles},
 	{"/dashboard", "数说", "Dashboard", auth.AllRoles},
 }
 
