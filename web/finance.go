@@ -106,7 +106,7 @@ func pageRequest(r *http.Request, operation, key string, body any) (idempotency.
 	if err != nil {
 		return idempotency.Request{}, err
 	}
-	return idempotency.Request{Key: idempotency.Key{Account: p.AccountID, Operation: "page:" + operation, Key: key},
+	return idempotency.Request{Key: idempotency.Key{Account: p.AccountID, Operation: "page-" + operation, Key: key},
 		Fingerprint: fp}, nil
 }
 
