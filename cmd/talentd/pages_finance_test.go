@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -12,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"talentd/internal/auth"
+	"talentd/internal/httpapi"
 	"talentd/internal/iso20022"
 )
 
@@ -192,4 +195,52 @@ func TestPages_FinanceDesk(t *testing.T) {
 		t.Errorf("HR opening /finance: %d, want 403", st)
 	}
 	b.shot("hr-forbidden")
+}
+
+// A finance form posted twice (a double click, a reload) is replayed under the key it was rendered
+// with, not taken twice; the same key with other content, a missing reference, an unknown step and
+// another role's post are refused and change nothing.
+func TestPages_FinanceFormsReplay(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	prog := e.createSubsidyProgramme(t, subsidyProgrammeBody("finance_replay", 100_000_000))
+	id := fmt.Sprint(e.approvedSubsidyPayouts(t, prog, 120_000)[0])
+	session := func(user string) string {
+		sess, err := e.svc.accounts.Login(context.Background(), user, testPassword, "127.0.0.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return httpapi.SessionCookie + "=" + sess.Token
+	}
+	finance, hr := session("finance"), session("hr-x")
+	post := func(cookie, path string, form url.Values) response {
+		return e.call("POST", path, "", form.Encode(), "Cookie", cookie, "Content-Type", "application/x-www-form-urlencoded",
+			"Accept-Language", "zh-CN")
+	}
+	path := "/finance/payouts/" + id + "/mark-paid"
+	paid := url.Values{"key": {"web-k1"}, "bank_reference": {"CQ2026-1"}}
+	mustStatus(t, post(finance, path, url.Values{"key": {"web-k0"}, "bank_reference": {" "}}), http.StatusUnprocessableEntity,
+		"no bank reference")
+	mustStatus(t, post(hr, path, paid), http.StatusForbidden, "HR marks paid")
+	mustStatus(t, post(finance, "/finance/payouts/"+id+"/pay-twice", paid), http.StatusNotFound, "an unknown step")
+	mustStatus(t, post(finance, "/finance/payouts/x/mark-paid", paid), http.StatusNotFound, "a malformed id")
+	if st := e.count(`SELECT count(*) FROM subsidy_payouts WHERE id = $1 AND status = 'approved'`, id); st != 1 {
+		t.Fatal("a refused form changed the payout")
+	}
+	first := post(finance, path, paid)
+	mustStatus(t, first, http.StatusOK, "mark paid")
+	again := post(finance, path, paid)
+	mustStatus(t, again, http.StatusOK, "the same form again")
+	if !strings.Contains(string(again.Body), "已登记为已支付") {
+		t.Errorf("the replay does not say the payout was marked paid:\n%s", again.Body)
+	}
+	r := post(finance, path, url.Values{"key": {"web-k1"}, "bank_reference": {"CQ2026-2"}})
+	mustStatus(t, r, http.StatusUnprocessableEntity, "the same key with another reference")
+	if n := e.count(`SELECT count(*) FROM subsidy_payouts WHERE id = $1 AND status = 'paid' AND attempts = 1
+		AND bank_reference = 'CQ2026-1'`, id); n != 1 {
+		t.Error("the payout is not paid once with the first reference")
+	}
+	if n := e.count(`SELECT count(*) FROM audit_log WHERE action = 'subsidy_payout.mark_paid'`); n != 1 {
+		t.Errorf("%d mark-paid audit entries, want 1", n)
+	}
 }
