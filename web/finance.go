@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"talentd/internal/auth"
@@ -139,6 +140,21 @@ func listQuery(r *http.Request, limit int) page.Query {
 	return page.Query{Cursor: c, Limit: limit}
 }
 
+// nextLink is the link to the page after the one shown, keeping the list's filters; "" on the
+// last page.
+func nextLink(path, cursor string, filters url.Values) string {
+	if cursor == "" {
+		return ""
+	}
+	q := url.Values{"cursor": {cursor}}
+	for k, v := range filters {
+		if len(v) > 0 && v[0] != "" {
+			q[k] = v
+		}
+	}
+	return path + "?" + q.Encode()
+}
+
 // budgetBar is a programme's budget drawn as three bars: the budget, what is committed and what
 // is paid, on one scale.
 type budgetBar struct {
@@ -173,7 +189,7 @@ type financeProgrammesData struct {
 	financePage
 	Programmes []budgetBar
 	BarWidth   int
-	NextCursor string
+	Next       string
 	Budget     money.Fen
 	Committed  money.Fen
 	Paid       money.Fen
@@ -186,7 +202,8 @@ func (s *Site) financeProgrammes(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	d := financeProgrammesData{financePage: newFinancePage("/finance"), BarWidth: budgetBarWidth, NextCursor: list.NextCursor}
+	d := financeProgrammesData{financePage: newFinancePage("/finance"), BarWidth: budgetBarWidth,
+		Next: nextLink("/finance", list.NextCursor, nil)}
 	for _, p := range list.Items {
 		d.Programmes = append(d.Programmes, newBudgetBar(p))
 		d.Budget += p.BudgetFen
@@ -204,7 +221,7 @@ type financeApplication struct {
 type financeApplicationsData struct {
 	financePage
 	Applications []financeApplication
-	NextCursor   string
+	Next         string
 	Selected     *financeApplication
 }
 
@@ -245,6 +262,6 @@ func (s *Site) financeApplications(w http.ResponseWriter, r *http.Request) {
 	for _, a := range list.Items {
 		d.Applications = append(d.Applications, newFinanceApplication(a))
 	}
-	d.NextCursor = list.NextCursor
+	d.Next = nextLink("/finance/applications", list.NextCursor, nil)
 	s.render(w, r, status, "finance", "补贴申请", d)
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -44,7 +45,7 @@ type financePayoutsData struct {
 	Statuses   []financeOption
 	Programme  string
 	Status     string
-	NextCursor string
+	Next       string
 	// Selected is the payout whose steps are open (?payout=).
 	Selected *financePayout
 	// Key is the idempotency key of the page's forms.
@@ -116,7 +117,7 @@ func (s *Site) renderPayouts(w http.ResponseWriter, r *http.Request, status int,
 	for _, py := range list.Items {
 		d.Payouts = append(d.Payouts, row(py))
 	}
-	d.NextCursor = list.NextCursor
+	d.Next = nextLink("/finance/payouts", list.NextCursor, url.Values{"programme_id": {prog}, "status": {st}})
 	if raw := r.FormValue("payout"); raw != "" {
 		id, _ := strconv.ParseInt(raw, 10, 64)
 		py, err := s.o.Subsidy.Payout(ctx, id)

@@ -30,7 +30,7 @@ type financeRunsData struct {
 	// Approved are the approved payouts a new run may take.
 	Approved       []financePayout
 	ApprovedMore   bool
-	NextCursor     string
+	Next           string
 	Key            string
 	ControlCount   string
 	ControlSum     string
@@ -72,7 +72,7 @@ func (s *Site) renderRuns(w http.ResponseWriter, r *http.Request, status int, d 
 	for _, run := range runs.Items {
 		d.Runs = append(d.Runs, newFinanceRun(run))
 	}
-	d.NextCursor = runs.NextCursor
+	d.Next = nextLink("/finance/runs", runs.NextCursor, nil)
 	approved, err := s.o.Subsidy.Payouts(ctx, subsidy.PayoutFilter{Status: subsidy.PayoutApproved}, page.Query{Limit: page.MaxLimit})
 	if err != nil {
 		s.renderError(w, r, err)

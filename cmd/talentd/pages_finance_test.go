@@ -44,6 +44,14 @@ func TestPages_FinanceDesk(t *testing.T) {
 		}
 		return st
 	}
+	wantStatus := func(want, when string) {
+		t.Helper()
+		for _, id := range ids {
+			if st := statusOf(id); st != want {
+				t.Fatalf("payout %s is %s %s, want %s", id, st, when, want)
+			}
+		}
+	}
 
 	b := newBrowser(t, e)
 	b.login("finance")
@@ -92,11 +100,7 @@ func TestPages_FinanceDesk(t *testing.T) {
 	if done := b.text("#done"); !strings.Contains(done, "已审批 2 笔") {
 		t.Errorf("approval: %q", done)
 	}
-	for _, id := range ids {
-		if st := statusOf(id); st != "approved" {
-			t.Fatalf("payout %s is %s after the second person's approval", id, st)
-		}
-	}
+	wantStatus("approved", "after the second person's approval")
 	b.shot("second-person-approved")
 
 	b.open("/finance/runs")
@@ -171,11 +175,7 @@ func TestPages_FinanceDesk(t *testing.T) {
 	if n := b.nodeCount(`#lines tr[data-status="paid"]`); n != 2 {
 		t.Errorf("%d lines shown paid, want 2", n)
 	}
-	for _, id := range ids {
-		if st := statusOf(id); st != "paid" {
-			t.Errorf("payout %s is %s after the bank's report", id, st)
-		}
-	}
+	wantStatus("paid", "after the bank's report")
 	b.shot("run-settled")
 
 	b.open("/finance/reports?group_by=programme&group_by=status")
