@@ -224,6 +224,11 @@ func TestPages_FinanceFormsReplay(t *testing.T) {
 	mustStatus(t, post(hr, path, paid), http.StatusForbidden, "HR marks paid")
 	mustStatus(t, post(finance, "/finance/payouts/"+id+"/pay-twice", paid), http.StatusNotFound, "an unknown step")
 	mustStatus(t, post(finance, "/finance/payouts/x/mark-paid", paid), http.StatusNotFound, "a malformed id")
+	for path, want := range map[string]int{"/finance/reports?group_by=bogus": http.StatusUnprocessableEntity,
+		"/finance/applications?id=x": http.StatusNotFound, "/finance/runs/abc": http.StatusNotFound,
+		"/finance/payouts?payout=999999": http.StatusNotFound, "/finance/runs?cursor=" + strings.Repeat("z", 80): http.StatusOK} {
+		mustStatus(t, e.call("GET", path, "", nil, "Cookie", finance), want, "GET "+path)
+	}
 	if st := e.count(`SELECT count(*) FROM subsidy_payouts WHERE id = $1 AND status = 'approved'`, id); st != 1 {
 		t.Fatal("a refused form changed the payout")
 	}
