@@ -157,9 +157,6 @@ func (s *Site) renderBoardProblem(w http.ResponseWriter, r *http.Request, err er
 	s.renderBoard(w, r, httpapi.StatusOf(e), d)
 }
 
-// errFormUnreadable answers a form the server could not read (too long, or not a form).
-var errFormUnreadable = errs.New(errs.Invalid, "form_unreadable", "提交的内容有误，请重新填写", "the form could not be read; fill it in again")
-
 // renderError shows a page's failure: a refusal in the reader's language, anything else as the
 // unavailable page (logged, never shown).
 func (s *Site) renderError(w http.ResponseWriter, r *http.Request, err error) {

@@ -186,15 +186,6 @@ func (s *Site) posted(w http.ResponseWriter, r *http.Request, show func(status i
 	return true
 }
 
-// pathID is the path's numeric {name}, or notFound.
-func pathID(r *http.Request, name string, notFound error) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, notFound
-	}
-	return id, nil
-}
-
 // Refusals of the office's pages themselves.
 var (
 	errNoSuchAction  = errs.New(errs.NotFound, "page_action_unknown", "没有这个操作", "no such action")

@@ -57,6 +57,16 @@ func parseViews(files *staticFiles) *views {
 		"officeLabel": officeLabel, "officeTime": officeTime, "officeDate": officeDate,
 		// hrLabel is the label of a code of the vocabulary named list ("talent_status").
 		"hrLabel": hrVocabLabel,
+		// financePair hands a finance page's part the reader's language with its data.
+		"financePair": func(lang string, data any) struct {
+			L string
+			D any
+		} {
+			return struct {
+				L string
+				D any
+			}{lang, data}
+		},
 	}
 	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(pagesFS, "pages/layout.html"))
 	v := &views{pages: map[string]*template.Template{}}

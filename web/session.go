@@ -30,6 +30,7 @@ var desks = []desk{
 	{"/window", "窗口核验", "Window station", windowRoles},
 	{"/commissioner", "代办事项", "Agent requests", commissionerRoles},
 	{"/hr", "企业人事", "HR portal", hrRoles},
+	{"/finance", "财政", "Finance", financeRoles},
 	{"/dashboard", "数说", "Dashboard", auth.AllRoles},
 }
 

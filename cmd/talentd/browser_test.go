@@ -212,7 +212,16 @@ func (b *browser) login(user string) {
 // action does not find the document still being replaced.
 func (b *browser) settle() {
 	b.t.Helper()
-	value(b, "wait for the page to load", chromedp.Poll[bool](`document.readyState === "complete"`))
+	// A navigation that is still under way replaces the page's JavaScript context under the poll;
+	// poll again in the new page.
+	var err error
+	for range 5 {
+		if _, err = runIn(b, "wait for the page to load", chromedp.Poll[bool](`document.readyState === "complete"`)); err == nil {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	b.t.Fatalf("wait for the page to load: %v", err)
 }
 
 // location is the page's path and query.
