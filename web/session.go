@@ -26,6 +26,7 @@ type desk struct {
 // desks it may open; "/" leads to the first of them.
 var desks = []desk{
 	{"/window", "窗口核验", "Window station", windowRoles},
+	{"/print", "绿卡打印", "Card printing", printRoles},
 }
 
 // windowRoles work the service window's station.

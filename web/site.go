@@ -46,7 +46,7 @@ func (s *Site) Pages() map[string]http.Handler {
 		"GET /static/": s.files,
 		"GET /desk":    s.signedIn(nil, s.deskPending),
 	}
-	for _, desk := range []map[string]http.Handler{s.windowPages()} {
+	for _, desk := range []map[string]http.Handler{s.windowPages(), s.printPages()} {
 		for pattern, h := range desk {
 			pages[pattern] = h
 		}

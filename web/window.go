@@ -1,13 +1,11 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 
 	"talentd/greencard"
 	"talentd/internal/errs"
-	"talentd/internal/httpapi"
 )
 
 func (s *Site) windowPages() map[string]http.Handler {
@@ -87,16 +85,7 @@ func (s *Site) windowUse(w http.ResponseWriter, r *http.Request) {
 func (s *Site) renderStation(w http.ResponseWriter, r *http.Request, d stationData, err error) {
 	status := http.StatusOK
 	if err != nil {
-		var e *errs.Error
-		if !errors.As(err, &e) {
-			s.o.Logger.ErrorContext(r.Context(), "window station", "err", err)
-			e = errs.New(errs.Unavailable, "unavailable", "系统暂时无法处理，请稍后再试", "the service could not do this now; try again shortly")
-		}
-		d.ProblemZh, d.ProblemEn = e.Zh, e.Message
-		for _, f := range e.Fields {
-			d.ProblemZh, d.ProblemEn = f.Zh, f.Message
-		}
-		status = httpapi.StatusOf(e)
+		d.ProblemZh, d.ProblemEn, status = s.problemOf(r, err)
 	}
 	if r.Header.Get("X-Station") == "fragment" {
 		// The station's script asked for the verdict alone, to swap it into the page it shows.
