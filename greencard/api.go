@@ -18,6 +18,7 @@ func Register(api huma.API, s *Service) {
 	registerCatalogue(api, s)
 	registerUses(api, s)
 	registerRequests(api, s)
+	registerPrinting(api, s)
 }
 
 // greencardReasonBody is the body of a change that must say why.

@@ -22,11 +22,21 @@ type CardView struct {
 	ExpiresAt civil.Date `json:"expires_at"`
 	Token     string     `json:"token" doc:"What the QR code holds"`
 	TalentID  int64      `json:"talent_id"`
+	Print     PrintState `json:"print" doc:"The printing of the current version: requested at issue, printed, handed over"`
 }
 
 func (s *Service) view(c Card) CardView {
 	return CardView{Serial: c.Serial, Version: c.CurrentVersion, Class: CardClass(c.Grade), Status: CardStatus(c.EffectiveStatus(s.today())),
-		IssuedAt: c.IssuedAt, ExpiresAt: c.ExpiresOn, Token: c.Token, TalentID: c.TalentID}
+		IssuedAt: c.IssuedAt, ExpiresAt: c.ExpiresOn, Token: c.Token, TalentID: c.TalentID,
+		Print: c.PrintState}
+}
+
+// cardAnswer is the API's answer of a card, or the error.
+func (s *Service) cardAnswer(c Card, err error) (*answer.Body[CardView], error) {
+	if err != nil {
+		return nil, err
+	}
+	return answer.Of(s.view(c), nil)
 }
 
 type statusInput struct {
@@ -44,19 +54,13 @@ type pageOutput struct {
 
 func registerCards(api huma.API, s *Service) {
 	tags := []string{"Green cards"}
-	cardResult := func(c Card, err error) (*answer.Body[CardView], error) {
-		if err != nil {
-			return nil, err
-		}
-		return answer.Of(s.view(c), nil)
-	}
 	huma.Register(api, auth.Allow(huma.Operation{
 		OperationID: "get-talent-card", Method: http.MethodGet, Path: "/v1/talents/{id}/card", Tags: tags,
 		Summary:     "A talent's green card",
 		Description: "The talent's newest card, whatever its status: after the talent left it is there, revoked.",
 		Errors:      []int{http.StatusNotFound},
 	}, cardOwnerRoles...), func(ctx context.Context, in *talentIDInput) (*answer.Body[CardView], error) {
-		return cardResult(s.CardOfTalent(ctx, in.ID))
+		return s.cardAnswer(s.CardOfTalent(ctx, in.ID))
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
@@ -64,7 +68,7 @@ func registerCards(api huma.API, s *Service) {
 		Summary: "A green card by its serial", Description: "Whatever its status.",
 		Errors: []int{http.StatusNotFound},
 	}, cardOwnerRoles...), func(ctx context.Context, in *serialInput) (*answer.Body[CardView], error) {
-		return cardResult(s.CardBySerial(ctx, in.Serial))
+		return s.cardAnswer(s.CardBySerial(ctx, in.Serial))
 	})
 
 	huma.Register(api, auth.Allow(huma.Operation{
@@ -73,7 +77,7 @@ func registerCards(api huma.API, s *Service) {
 		Description: "A new version of the talent's card (lost card, renewal); every older QR then answers `superseded`. Issues a first card to a registered talent without one.",
 		Errors:      []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
 	}, officeRoles...), func(ctx context.Context, in *idReasonInput) (*answer.Body[CardView], error) {
-		return cardResult(s.Reissue(ctx, in.ID, in.Body.Reason))
+		return s.cardAnswer(s.Reissue(ctx, in.ID, in.Body.Reason))
 	})
 
 	for _, st := range []struct{ op, path, to, summary string }{
@@ -87,7 +91,7 @@ func registerCards(api huma.API, s *Service) {
 			Summary: st.summary, Description: "Needs a reason; audited.",
 			Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
 		}, officeRoles...), func(ctx context.Context, in *statusInput) (*answer.Body[CardView], error) {
-			return cardResult(s.SetStatus(ctx, in.Serial, to, in.Body.Reason))
+			return s.cardAnswer(s.SetStatus(ctx, in.Serial, to, in.Body.Reason))
 		})
 	}
 

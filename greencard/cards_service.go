@@ -46,6 +46,10 @@ func (s *Service) issueOrReissue(ctx context.Context, tx sqlx.ExtContext, talent
 		keyID: keyID, token: token, reason: reason}); err != nil {
 		return Card{}, err
 	}
+	// The new version waits to be printed (the print queue).
+	if err := requestPrint(ctx, tx, card.ID, version); err != nil {
+		return Card{}, err
+	}
 	out, err := cardBySerial(ctx, tx, card.Serial, false)
 	if err != nil {
 		return Card{}, err

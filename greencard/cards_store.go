@@ -13,10 +13,15 @@ import (
 )
 
 const cardColumns = `c.id, c.serial, c.talent_id, c.current_version, c.status, c.status_reason, c.status_changed_at,
-       v.grade, v.issued_at, v.expires_on, v.key_id, v.token, t.enterprise_id`
+       v.grade, v.issued_at, v.expires_on, v.key_id, v.token, t.enterprise_id,
+       COALESCE(p.status, 'requested') AS print_status, COALESCE(p.requested_at, v.issued_at) AS print_requested_at,
+       p.printed_at, p.printed_by, p.handed_over_at, p.handed_over_by`
 
+// cardFrom joins a card to its current version, its holder and the version's printing. Every change
+// to the printing locks the card's row first (FOR UPDATE OF c), so a locked card's print state holds.
 const cardFrom = ` FROM cards c JOIN card_versions v ON v.card_id = c.id AND v.version = c.current_version
-JOIN talents t ON t.id = c.talent_id`
+JOIN talents t ON t.id = c.talent_id
+LEFT JOIN card_prints p ON p.card_id = c.id AND p.version = c.current_version`
 
 // A talent's card is its newest: after a revocation (the talent left) the revoked card is what the
 // office reads, until a new registration issues a new card.

@@ -160,6 +160,9 @@ func (s *Service) issueDemoCard(ctx context.Context, tx *sqlx.Tx, h demoHolder, 
 	if _, err := tx.ExecContext(ctx, insertDemoVersion, card.ID, h.Grade, expires, int64(keyID), token, h.RegisteredAt); err != nil {
 		return 0, postgres.Translate(err, "demo card")
 	}
+	if err := requestPrint(ctx, tx, card.ID, 1); err != nil {
+		return 0, err
+	}
 	return card.ID, nil
 }
 

@@ -58,6 +58,8 @@ type Card struct {
 	KeyID           int64      `db:"key_id"`
 	Token           string     `db:"token"`
 	EnterpriseID    *int64     `db:"enterprise_id"`
+	// PrintState is the printing of the current version.
+	PrintState
 }
 
 // EffectiveStatus is the status a holder and a window see: expired once the expiry date has passed.

@@ -58,7 +58,7 @@ var printTemplate = template.Must(template.New("card").Parse(`<!doctype html>
 <div class="card">{{if .Photo}}<div><img class="photo" alt="照片" src="{{.Photo}}"></div>{{end}}
 <div><h1>璧山区人才绿卡</h1><p class="cls">{{.Class}} 类</p>
 <p>姓名：{{.Name}}</p><p>编号：{{.Serial}}（第{{.Version}}版）</p><p>有效期至：{{.Expires}}</p></div>
-<div><img class="qr" alt="QR" src="data:image/png;base64,{{.QR}}"></div></div>
+<div><img class="qr" alt="QR" src="{{.QR}}"></div></div>
 </body></html>`))
 
 // PrintPage renders the printable card: the holder's photo when there is one, name, class,
@@ -68,25 +68,34 @@ func (s *Service) PrintPage(ctx context.Context, serial string) ([]byte, error) 
 	if err != nil {
 		return nil, err
 	}
-	t, err := s.talents.GetTalent(ctx, c.TalentID)
+	pc, err := s.printable(ctx, c)
 	if err != nil {
 		return nil, err
+	}
+	var buf bytes.Buffer
+	err = printTemplate.Execute(&buf, pc)
+	return buf.Bytes(), err
+}
+
+// printable is what the card c shows when printed, its images as data: URIs.
+func (s *Service) printable(ctx context.Context, c Card) (PrintableCard, error) {
+	t, err := s.talents.GetTalent(ctx, c.TalentID)
+	if err != nil {
+		return PrintableCard{}, err
 	}
 	png, err := s.QRPNG(c)
 	if err != nil {
-		return nil, err
+		return PrintableCard{}, err
 	}
-	var photo template.URL
+	pc := PrintableCard{Serial: c.Serial, Version: c.CurrentVersion, Class: c.Grade, Name: t.Name,
+		Expires: c.ExpiresOn.String(), QR: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))}
 	switch p, err := talent.PhotoOf(ctx, s.db, c.TalentID); {
 	case err == nil:
 		// The photo was re-encoded on upload and its type is one the database allows: a data URI
 		// of it is safe to place as it is.
-		photo = template.URL("data:" + p.ContentType + ";base64," + base64.StdEncoding.EncodeToString(p.Image))
+		pc.Photo = template.URL("data:" + p.ContentType + ";base64," + base64.StdEncoding.EncodeToString(p.Image))
 	case !errors.Is(err, talent.ErrPhotoNotFound):
-		return nil, postgres.Translate(err, "holder photo")
+		return PrintableCard{}, postgres.Translate(err, "holder photo")
 	}
-	var buf bytes.Buffer
-	err = printTemplate.Execute(&buf, map[string]any{"Serial": c.Serial, "Version": c.CurrentVersion, "Class": c.Grade,
-		"Name": t.Name, "Expires": c.ExpiresOn.String(), "QR": base64.StdEncoding.EncodeToString(png), "Photo": photo})
-	return buf.Bytes(), err
+	return pc, nil
 }

@@ -67,13 +67,19 @@ var (
 		vocab.T(KeyActive, "使用中", "Active"),
 		vocab.T(KeyRetired, "已停用", "Retired"),
 	)
+	// PrintStatusVocab: the printing of a card version, from its issue to the holder's hands.
+	PrintStatusVocab = vocab.NewList("card_print_status",
+		vocab.T(PrintRequested, "待打印", "Waiting to be printed"),
+		vocab.T(PrintPrinted, "已打印", "Printed"),
+		vocab.T(PrintHandedOver, "已交付", "Handed over"),
+	)
 )
 
 // Vocabularies lists the green card's enumerations for GET /v1/vocabularies. The service catalogue,
 // which the office edits, comes from Service.ServiceVocabulary.
 func Vocabularies() []*vocab.List {
 	return []*vocab.List{CardStatusVocab, ReasonVocab, RequestStatusVocab, RequestActionVocab, UseStatusVocab,
-		VerifyMethodVocab, RevocationReasonVocab, KeyStatusVocab}
+		VerifyMethodVocab, RevocationReasonVocab, KeyStatusVocab, PrintStatusVocab}
 }
 
 // CardClass is a card's class, the holder's grade A–D.
@@ -117,3 +123,9 @@ type KeyStatus string
 
 // Schema lists the signing key statuses.
 func (KeyStatus) Schema(huma.Registry) *huma.Schema { return KeyStatusVocab.Schema() }
+
+// PrintStatus is where the printing of a card version stands.
+type PrintStatus string
+
+// Schema lists the print statuses.
+func (PrintStatus) Schema(huma.Registry) *huma.Schema { return PrintStatusVocab.Schema() }

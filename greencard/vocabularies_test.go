@@ -30,6 +30,7 @@ func TestVocabularies_AgreeWithTheDatabase(t *testing.T) {
 		{"agent_requests", "status", sorted(RequestStatusVocab)},
 		{"signing_keys", "status", sorted(KeyStatusVocab)},
 		{"card_verifications", "method", sorted(VerifyMethodVocab)},
+		{"card_prints", "status", sorted(PrintStatusVocab)},
 	} {
 		if got := pgtest.CheckedValues(t, db, tc.table, tc.column); !slices.Equal(got, tc.want) {
 			t.Errorf("%s.%s: the database allows %q, the list says %q", tc.table, tc.column, got, tc.want)

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"embed"
+	"errors"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -11,6 +12,8 @@ import (
 
 	"talentd/greencard"
 	"talentd/internal/auth"
+	"talentd/internal/errs"
+	"talentd/internal/httpapi"
 	"talentd/internal/reqctx"
 )
 
@@ -157,4 +160,20 @@ func (s *Site) renderFragment(w http.ResponseWriter, r *http.Request, status int
 	h.Add("Vary", "Accept-Language, X-Station")
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
+}
+
+// problemOf is what a page tells the reader of the refusal err, in both languages, and the status
+// it answers with: the error's message (a field's, when it names fields); an error of no kind is
+// logged and told as the service being unable to do it now.
+func (s *Site) problemOf(r *http.Request, err error) (zh, en string, status int) {
+	var e *errs.Error
+	if !errors.As(err, &e) {
+		s.o.Logger.ErrorContext(r.Context(), "a page's action", "path", r.URL.Path, "err", err)
+		e = errs.New(errs.Unavailable, "unavailable", "系统暂时无法处理，请稍后再试", "the service could not do this now; try again shortly")
+	}
+	zh, en = e.Zh, e.Message
+	for _, f := range e.Fields {
+		zh, en = f.Zh, f.Message
+	}
+	return zh, en, httpapi.StatusOf(e)
 }

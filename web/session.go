@@ -27,6 +27,7 @@ type desk struct {
 // desks it may also open.
 var desks = []desk{
 	{"/office", "人才办", "Talent office", officeRoles},
+	{"/print", "绿卡打印", "Card printing", printRoles},
 	{"/window", "窗口核验", "Window station", windowRoles},
 	{"/commissioner", "代办事项", "Agent requests", commissionerRoles},
 	{"/hr", "企业人事", "HR portal", hrRoles},

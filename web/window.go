@@ -12,7 +12,6 @@ import (
 	"talentd/greencard"
 	"talentd/internal/civil"
 	"talentd/internal/errs"
-	"talentd/internal/httpapi"
 	"talentd/talent"
 )
 
@@ -239,22 +238,13 @@ func (s *Site) again(r *http.Request, serial string) stationData {
 func (s *Site) renderStation(w http.ResponseWriter, r *http.Request, d stationData, err error) {
 	status := http.StatusOK
 	if err != nil {
-		var e *errs.Error
-		if !errors.As(err, &e) {
-			s.o.Logger.ErrorContext(r.Context(), "window station", "err", err)
-			e = errs.New(errs.Unavailable, "unavailable", "系统暂时无法处理，请稍后再试", "the service could not do this now; try again shortly")
-		}
-		d.ProblemZh, d.ProblemEn = e.Zh, e.Message
-		for _, f := range e.Fields {
-			d.ProblemZh, d.ProblemEn = f.Zh, f.Message
-		}
-		if e.RetryAfterSeconds > 0 {
+		d.ProblemZh, d.ProblemEn, status = s.problemOf(r, err)
+		if e := (*errs.Error)(nil); errors.As(err, &e) && e.RetryAfterSeconds > 0 {
 			minutes := (e.RetryAfterSeconds + 59) / 60
 			d.ProblemZh += fmt.Sprintf("（约 %d 分钟后可再试）", minutes)
 			d.ProblemEn += fmt.Sprintf(" (try again in about %d min)", minutes)
 			w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfterSeconds))
 		}
-		status = httpapi.StatusOf(e)
 	}
 	if day, err := s.o.Cards.StationToday(r.Context()); err != nil {
 		s.o.Logger.ErrorContext(r.Context(), "window station: the clerk's day", "err", err)
