@@ -76,7 +76,7 @@ func TestPages_PrintCards(t *testing.T) {
 	first, second, single := serials[0], serials[1], serials[2]
 	b := newBrowser(t, e)
 	b.login("office")
-	if n := b.nodeCount(`nav a[href="/print"]`); n != 1 {
+	if n := b.nodeCount(`.topbar nav a[href="/print"]`); n != 1 {
 		t.Errorf("the office's navigation has %d links to /print", n)
 	}
 
