@@ -48,8 +48,9 @@ func parseViews(files *staticFiles) *views {
 			}
 			return zh
 		},
-		"roleLabel":   func(r auth.Role, lang string) string { return auth.RoleVocab.Label(string(r), lang) },
-		"actionLabel": func(action, lang string) string { return greencard.RequestActionVocab.Label(action, lang) },
+		"roleLabel":    func(r auth.Role, lang string) string { return auth.RoleVocab.Label(string(r), lang) },
+		"housingLabel": housingLabel,
+		"actionLabel":  func(action, lang string) string { return greencard.RequestActionVocab.Label(action, lang) },
 	}
 	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(pagesFS, "pages/layout.html"))
 	v := &views{pages: map[string]*template.Template{}}

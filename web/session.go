@@ -27,6 +27,7 @@ type desk struct {
 var desks = []desk{
 	{"/window", "窗口核验", "Window station", windowRoles},
 	{"/commissioner", "代办事项", "Agent requests", commissionerRoles},
+	{"/housing", "住房保障", "Housing", housingRoles},
 	{"/dashboard", "数说", "Dashboard", auth.AllRoles},
 }
 

@@ -52,7 +52,7 @@ func (s *Site) Pages() map[string]http.Handler {
 		"GET /static/": s.files,
 		"GET /desk":    s.signedIn(nil, s.deskPending),
 	}
-	for _, desk := range []map[string]http.Handler{s.windowPages(), s.commissionerPages(), s.dashboardPages()} {
+	for _, desk := range []map[string]http.Handler{s.windowPages(), s.commissionerPages(), s.housingPages(), s.dashboardPages()} {
 		for pattern, h := range desk {
 			pages[pattern] = h
 		}
