@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"talentd/housing"
@@ -109,6 +110,29 @@ func (v *housingView) refused(err error) (int, bool) {
 	return httpapi.StatusOf(e), true
 }
 
+// showRefusal shows a service's refusal of an action on the page show renders (with the status
+// the refusal calls for); any other failure is the unavailable page.
+func (s *Site) showRefusal(w http.ResponseWriter, r *http.Request, v *housingView, err error, show func(status int)) {
+	status, ok := v.refused(err)
+	if !ok {
+		s.renderError(w, r, err)
+		return
+	}
+	show(status)
+}
+
+// statusParam is the list's status filter from the query: fallback when the query has none, ""
+// (all) when it names no status of list.
+func statusParam(q url.Values, list *vocab.List, fallback string) string {
+	if !q.Has("status") {
+		return fallback
+	}
+	if st := q.Get("status"); list.Has(st) {
+		return st
+	}
+	return ""
+}
+
 // nextPage is the URL of the list's next page: the request's query with cursor replaced.
 func nextPage(r *http.Request, cursor string) string {
 	if cursor == "" {
@@ -193,15 +217,10 @@ const housingListSize = 50
 func (s *Site) housingApplications(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	d := housingApplicationsData{housingView: newHousingView("/housing/applications"), Kind: q.Get("kind"),
-		Status: q.Get("status"), Kinds: housing.KindVocab.Terms(), Statuses: housing.ApplicationStatusVocab.Terms()}
-	if !q.Has("status") {
-		d.Status = string(housing.ApplicationPending)
-	}
-	if d.Kind != "" && !housing.KindVocab.Has(d.Kind) {
+		Status: statusParam(q, housing.ApplicationStatusVocab, string(housing.ApplicationPending)),
+		Kinds:  housing.KindVocab.Terms(), Statuses: housing.ApplicationStatusVocab.Terms()}
+	if !housing.KindVocab.Has(d.Kind) {
 		d.Kind = ""
-	}
-	if d.Status != "" && !housing.ApplicationStatusVocab.Has(d.Status) {
-		d.Status = ""
 	}
 	list, err := s.o.Housing.ListApplications(r.Context(), housing.ApplicationFilter{Kind: housing.Kind(d.Kind),
 		Status: housing.ApplicationStatus(d.Status)}, page.Query{Limit: housingListSize, Cursor: q.Get("cursor")})

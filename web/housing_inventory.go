@@ -68,12 +68,7 @@ func (s *Site) renderEstates(w http.ResponseWriter, r *http.Request, status int,
 }
 
 func (s *Site) estatesRefused(w http.ResponseWriter, r *http.Request, d housingEstatesData, err error) {
-	status, ok := d.refused(err)
-	if !ok {
-		s.renderError(w, r, err)
-		return
-	}
-	s.renderEstates(w, r, status, d)
+	s.showRefusal(w, r, &d.housingView, err, func(status int) { s.renderEstates(w, r, status, d) })
 }
 
 // housingEstateCreate adds an estate from the form's name and address.

@@ -62,13 +62,7 @@ func (s *Site) housingOffers(w http.ResponseWriter, r *http.Request) {
 
 func (s *Site) renderOffers(w http.ResponseWriter, r *http.Request, status int, d housingOffersData) {
 	q := r.URL.Query()
-	d.Status = q.Get("status")
-	if !q.Has("status") {
-		d.Status = string(housing.OfferOffered)
-	}
-	if !housing.OfferStatusVocab.Has(d.Status) {
-		d.Status = ""
-	}
+	d.Status = statusParam(q, housing.OfferStatusVocab, string(housing.OfferOffered))
 	round, _ := strconv.ParseInt(q.Get("round"), 10, 64)
 	var err error
 	d.Offers, err = s.offerRows(r, housing.OfferFilter{Status: housing.OfferStatus(d.Status), RoundID: round},
@@ -82,12 +76,7 @@ func (s *Site) renderOffers(w http.ResponseWriter, r *http.Request, status int, 
 }
 
 func (s *Site) offersRefused(w http.ResponseWriter, r *http.Request, d housingOffersData, err error) {
-	status, ok := d.refused(err)
-	if !ok {
-		s.renderError(w, r, err)
-		return
-	}
-	s.renderOffers(w, r, status, d)
+	s.showRefusal(w, r, &d.housingView, err, func(status int) { s.renderOffers(w, r, status, d) })
 }
 
 // housingOfferAccept accepts an offer for its applicant, with the residents' names (one a line);
@@ -162,13 +151,7 @@ func (s *Site) housingLeases(w http.ResponseWriter, r *http.Request) {
 
 func (s *Site) renderLeases(w http.ResponseWriter, r *http.Request, status int, d housingLeasesData) {
 	q := r.URL.Query()
-	d.Status = q.Get("status")
-	if !q.Has("status") {
-		d.Status = string(housing.LeaseActive)
-	}
-	if !housing.LeaseStatusVocab.Has(d.Status) {
-		d.Status = ""
-	}
+	d.Status = statusParam(q, housing.LeaseStatusVocab, string(housing.LeaseActive))
 	list, err := s.o.Housing.ListLeases(r.Context(), housing.LeaseFilter{Status: housing.LeaseStatus(d.Status),
 		MoveOutDue: q.Get("due") == "1"}, page.Query{Limit: housingListSize, Cursor: q.Get("cursor")})
 	if err != nil {
@@ -197,12 +180,7 @@ func (s *Site) leaseChange(w http.ResponseWriter, r *http.Request, change func(i
 		_, err = change(d.Failed, version)
 	}
 	if err != nil {
-		status, ok := d.refused(err)
-		if !ok {
-			s.renderError(w, r, err)
-			return
-		}
-		s.renderLeases(w, r, status, d)
+		s.showRefusal(w, r, &d.housingView, err, func(status int) { s.renderLeases(w, r, status, d) })
 		return
 	}
 	d.Failed = 0

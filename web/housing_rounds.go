@@ -48,18 +48,15 @@ func (s *Site) renderRounds(w http.ResponseWriter, r *http.Request, status int, 
 func (s *Site) housingRoundOpen(w http.ResponseWriter, r *http.Request) {
 	d := housingRoundsData{housingView: newHousingView("/housing/rounds"), Chosen: map[int64]bool{}}
 	refuse := func(err error) {
-		status, ok := d.refused(err)
-		if !ok {
-			s.renderError(w, r, err)
-			return
-		}
-		// A unit's own refusal (body.unit_ids[i]) is shown above the list of units.
-		for loc, m := range d.Fields {
-			if strings.HasPrefix(loc, "body.unit_ids[") {
-				d.Fields["body.unit_ids"] = m
+		s.showRefusal(w, r, &d.housingView, err, func(status int) {
+			// A unit's own refusal (body.unit_ids[i]) is shown above the list of units.
+			for loc, m := range d.Fields {
+				if strings.HasPrefix(loc, "body.unit_ids[") {
+					d.Fields["body.unit_ids"] = m
+				}
 			}
-		}
-		s.renderRounds(w, r, status, d)
+			s.renderRounds(w, r, status, d)
+		})
 	}
 	if err := housingForm(w, r); err != nil {
 		refuse(err)
@@ -154,12 +151,7 @@ func (s *Site) housingRoundCommit(w http.ResponseWriter, r *http.Request) {
 	d := housingRoundData{housingView: newHousingView("/housing/rounds")}
 	round, err := s.o.Housing.CommitRound(r.Context(), pathID(r))
 	if err != nil {
-		status, ok := d.refused(err)
-		if !ok {
-			s.renderError(w, r, err)
-			return
-		}
-		s.renderRound(w, r, status, d)
+		s.showRefusal(w, r, &d.housingView, err, func(status int) { s.renderRound(w, r, status, d) })
 		return
 	}
 	d.done(fmt.Sprintf("批次已确定，发出配租通知 %d 份，随机种子已公开", round.OfferCount),

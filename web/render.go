@@ -33,7 +33,7 @@ func setPageHeaders(h http.Header) {
 }
 
 // views are the parsed page templates: each page file is parsed with the layout, by its name
-// ("login", "window").
+// ("login", "window"), with the partials.
 type views struct {
 	pages map[string]*template.Template
 }
@@ -52,7 +52,8 @@ func parseViews(files *staticFiles) *views {
 		"housingLabel": housingLabel,
 		"actionLabel":  func(action, lang string) string { return greencard.RequestActionVocab.Label(action, lang) },
 	}
-	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(pagesFS, "pages/layout.html"))
+	// pages/partials/*.html define templates several pages of a desk share.
+	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(pagesFS, "pages/layout.html", "pages/partials/*.html"))
 	v := &views{pages: map[string]*template.Template{}}
 	names, err := fs.Glob(pagesFS, "pages/*.html")
 	if err != nil {
