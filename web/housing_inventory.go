@@ -22,6 +22,8 @@ type housingEstatesData struct {
 	// Name and Address are the new-estate form's values shown again after a refusal.
 	Name, Address string
 	Import        *housing.UnitImportResult
+	// Failed is the unit a refused status change concerns, so that its messages show in its row.
+	Failed int64
 }
 
 // housingUnitsShown bounds the units listed at once.
@@ -97,6 +99,7 @@ func (s *Site) housingUnitStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := pathID(r)
+	d.Failed = id
 	if u, err := s.o.Housing.Unit(r.Context(), id); err == nil {
 		d.Estate = &housing.Estate{ID: u.EstateID}
 	}
@@ -105,6 +108,7 @@ func (s *Site) housingUnitStatus(w http.ResponseWriter, r *http.Request) {
 		s.estatesRefused(w, r, d, err)
 		return
 	}
+	d.Failed = 0
 	d.done("房源 "+u.Building+"-"+u.Number+" 已设为"+housing.UnitStatusVocab.Label(string(u.Status), "zh"),
 		"Unit "+u.Building+"-"+u.Number+" is now "+housing.UnitStatusVocab.Label(string(u.Status), "en"))
 	s.renderEstates(w, r, http.StatusOK, d)

@@ -215,8 +215,8 @@ func TestPages_HousingInventoryAndLeases(t *testing.T) {
 	b.open(fmt.Sprintf("/housing/estates?estate=%d", e.count(`SELECT estate_id FROM housing_units WHERE id = $1`, unit)))
 	row := fmt.Sprintf(`#units tr[data-unit="%d"]`, unit)
 	b.submit("maintenance without a reason", chromedp.Click(chromedp.CSS(row+` button`)))
-	if b.text("#problem") == "" {
-		t.Fatal("a status change without a reason is not refused")
+	if b.text("#problem") == "" || b.text(row+` .field-error`) == "" {
+		t.Fatal("a status change without a reason is not refused next to the reason")
 	}
 	b.run("give the reason", chromedp.SendKeys(chromedp.CSS(row+` input[name="reason"]`), "卫生间漏水"))
 	b.submit("maintenance", chromedp.Click(chromedp.CSS(row+` button`)))
