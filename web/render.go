@@ -40,7 +40,7 @@ func setPageHeaders(h http.Header) {
 const partsSuffix = "_parts"
 
 // views are the parsed page templates: each page file is parsed with the layout, by its name
-// ("login", "window").
+// ("login", "window"), with the partials.
 type views struct {
 	pages map[string]*template.Template
 }
@@ -70,6 +70,7 @@ func parseViews(files *staticFiles) *views {
 				D any
 			}{lang, data}
 		},
+		"housingLabel": housingLabel,
 	}
 	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(pagesFS, "pages/layout.html"))
 	v := &views{pages: map[string]*template.Template{}}

@@ -32,6 +32,7 @@ var desks = []desk{
 	{"/commissioner", "代办事项", "Agent requests", commissionerRoles},
 	{"/hr", "企业人事", "HR portal", hrRoles},
 	{"/finance", "财政", "Finance", financeRoles},
+	{"/housing", "住房保障", "Housing", housingRoles},
 	{"/dashboard", "数说", "Dashboard", auth.AllRoles},
 }
 

@@ -55,7 +55,7 @@ func (s *Site) Pages() map[string]http.Handler {
 		"GET /desk":    s.signedIn(nil, s.deskPending),
 	}
 	for _, desk := range []map[string]http.Handler{s.windowPages(), s.commissionerPages(), s.officePages(), s.hrPages(),
-		s.financePages(), s.printPages(), s.dashboardPages()} {
+		s.financePages(), s.housingPages(), s.printPages(), s.dashboardPages()} {
 		for pattern, h := range desk {
 			pages[pattern] = h
 		}
