@@ -39,6 +39,7 @@ func (s *Site) hrPages() map[string]http.Handler {
 		"GET /hr/export/{file}":        in(s.hrExport),
 		"GET /hr/cards":                in(s.hrCards),
 		"GET /hr/requests":             in(s.hrRequests),
+		"POST /hr/requests":            in(s.hrFileRequest),
 		"GET /hr/housing":              in(s.hrHousing),
 		"GET /hr/subsidies":            in(s.hrSubsidies),
 		"POST /hr/subsidies":           in(s.hrApplySubsidy),

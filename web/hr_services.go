@@ -2,11 +2,13 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 
 	"talentd/greencard"
 	"talentd/housing"
 	"talentd/internal/civil"
+	"talentd/internal/reqctx"
 	"talentd/talent"
 )
 
@@ -55,10 +57,13 @@ func (s *Site) hrCards(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "hr_cards", "人才绿卡", d)
 }
 
-// hrRequestsData is the agent requests filed for the enterprise's talent.
+// hrRequestsData is the agent requests filed for the enterprise's talent, and the form that files
+// one for a holder of a live card.
 type hrRequestsData struct {
 	hrPage
-	Items []hrRequestRow
+	Items    []hrRequestRow
+	Holders  []hrCardRow // registered talent with a live card, on the form's first page
+	Services []greencard.ServiceItem
 }
 
 type hrRequestRow struct {
@@ -68,18 +73,54 @@ type hrRequestRow struct {
 
 // hrRequests lists the agent requests of the enterprise's talent, newest first, by status.
 func (s *Site) hrRequests(w http.ResponseWriter, r *http.Request) {
+	s.renderHRRequests(w, r, http.StatusOK, hrRequestsData{hrPage: newHRPage("/hr/requests")})
+}
+
+// maxHRRequestForm bounds the filing form: a serial, a service code and a description.
+const maxHRRequestForm = 16 << 10
+
+// hrFileRequest files an agent request for a holder of the enterprise, through the request service
+// (which keeps HR to its own talent and gives the request to the least busy commissioner).
+func (s *Site) hrFileRequest(w http.ResponseWriter, r *http.Request) {
 	d := hrRequestsData{hrPage: newHRPage("/hr/requests")}
-	status := d.filter(r, greencard.RequestStatusVocab, "status", "状态", "Status", "全部状态", "Any status")
-	list, err := s.o.Cards.ListRequests(r.Context(), greencard.RequestFilter{Status: status}, hrListQuery(r))
+	status := http.StatusOK
+	if err := hrReadPostForm(w, r, maxHRRequestForm); err != nil {
+		status, _ = d.refused(err)
+		s.renderHRRequests(w, r, status, d)
+		return
+	}
+	req, err := s.o.Cards.FileRequestForCard(r.Context(), greencard.RequestInput{CardSerial: r.PostForm.Get("card_serial"),
+		Service: r.PostForm.Get("service"), Description: r.PostForm.Get("description")})
+	if err != nil {
+		var ok bool
+		if status, ok = d.refused(err); !ok {
+			s.renderError(w, r, err)
+			return
+		}
+		d.Errors = hrFieldErrorsOf(err, reqctx.Lang(r.Context()))
+	} else {
+		d.done(fmt.Sprintf("已提交代办事项 %d，已分派给人才服务专员", req.ID), fmt.Sprintf("Request %d filed and assigned to a commissioner", req.ID))
+	}
+	s.renderHRRequests(w, r, status, d)
+}
+
+func (s *Site) renderHRRequests(w http.ResponseWriter, r *http.Request, status int, d hrRequestsData) {
+	wanted := d.filter(r, greencard.RequestStatusVocab, "status", "状态", "Status", "全部状态", "Any status")
+	list, err := s.o.Cards.ListRequests(r.Context(), greencard.RequestFilter{Status: wanted}, hrListQuery(r))
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
 	names := map[string]greencard.ServiceItem{}
 	if items, err := s.o.Cards.Catalogue(r.Context()); err == nil {
+		d.Services = items
 		for _, it := range items {
 			names[it.Code] = it
 		}
+	}
+	if d.Holders, err = s.hrLiveCards(r); err != nil {
+		s.renderError(w, r, err)
+		return
 	}
 	holders := map[int64]string{}
 	for _, req := range list.Items {
@@ -92,7 +133,31 @@ func (s *Site) hrRequests(w http.ResponseWriter, r *http.Request) {
 			ServiceZh: names[req.ServiceCode].NameZH, ServiceEn: names[req.ServiceCode].NameEN}})
 	}
 	d.Next = hrNextPage(r, list.NextCursor)
-	s.render(w, r, http.StatusOK, "hr_requests", "代办事项", d)
+	s.render(w, r, status, "hr_requests", "代办事项", d)
+}
+
+// hrLiveCards are the first page of the enterprise's registered talent whose card is live, for a
+// form that names a holder.
+func (s *Site) hrLiveCards(r *http.Request) ([]hrCardRow, error) {
+	list, err := s.o.Talent.ListTalents(r.Context(), talent.TalentFilter{Status: string(talent.StatusRegistered)}, "", hrPageSize)
+	if err != nil {
+		return nil, err
+	}
+	today := civil.DistrictToday()
+	var out []hrCardRow
+	for _, t := range list.Items {
+		c, err := s.o.Cards.CardOfTalent(r.Context(), t.ID)
+		if errors.Is(err, greencard.ErrNoCard) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if st := c.EffectiveStatus(today); st == greencard.CardActive {
+			out = append(out, hrCardRow{TalentID: t.ID, Name: t.Name, Card: &c, Status: st})
+		}
+	}
+	return out, nil
 }
 
 // hrHousingData is the enterprise's housing applications.
