@@ -43,6 +43,7 @@ func (s *Site) hrPages() map[string]http.Handler {
 		"GET /hr/housing":              in(s.hrHousing),
 		"GET /hr/subsidies":            in(s.hrSubsidies),
 		"POST /hr/subsidies":           in(s.hrApplySubsidy),
+		"POST /hr/nominations":         in(s.hrNominate),
 		"GET /hr/subsidies/{id}":       in(s.hrSubsidy),
 		"POST /hr/subsidies/{id}":      in(s.hrCorrectSubsidy),
 	}

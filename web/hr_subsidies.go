@@ -10,6 +10,7 @@ import (
 	"talentd/internal/page"
 	"talentd/internal/reqctx"
 	"talentd/subsidy"
+	"talentd/talent"
 )
 
 // hrPurchaseRows is how many supplier purchases the application form offers.
@@ -29,6 +30,10 @@ type hrSubsidiesData struct {
 	hrPage
 	Nominations  []hrNomination
 	Applications []hrApplicationRow
+	// AwardProgrammes are the open award programmes and Nominees the enterprise's registered
+	// talent, for the nomination form.
+	AwardProgrammes []subsidy.Programme
+	Nominees        []talent.Talent
 	// Open: an enterprise-subsidy programme is open, so the form is shown.
 	Open   bool
 	Form   hrSubsidyForm
@@ -123,6 +128,7 @@ func (s *Site) hrRenderSubsidies(w http.ResponseWriter, r *http.Request, status 
 			programmes = append(programmes, hrOption{Value: strconv.FormatInt(p.ID, 10), Zh: p.Name, En: p.Name,
 				Selected: d.Form.ProgrammeID == strconv.FormatInt(p.ID, 10)})
 		case subsidy.KindAward:
+			d.AwardProgrammes = append(d.AwardProgrammes, p)
 			noms, err := s.o.Subsidy.Nominations(r.Context(), p.ID, page.Query{Limit: page.MaxLimit})
 			if err != nil {
 				s.renderError(w, r, err)
@@ -132,6 +138,14 @@ func (s *Site) hrRenderSubsidies(w http.ResponseWriter, r *http.Request, status 
 				d.Nominations = append(d.Nominations, hrNomination{Nomination: n, Programme: p.Name})
 			}
 		}
+	}
+	if len(d.AwardProgrammes) > 0 {
+		nominees, err := s.o.Talent.ListTalents(r.Context(), talent.TalentFilter{Status: string(talent.StatusRegistered)}, "", hrPageSize)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		d.Nominees = nominees.Items
 	}
 	apps, err := s.o.Subsidy.Applications(r.Context(), hrListQuery(r))
 	if err != nil {
@@ -327,4 +341,33 @@ func (s *Site) hrCorrect(r *http.Request, in subsidy.SubsidyApplicationInput) er
 	version, _ := strconv.Atoi(r.PostForm.Get("version"))
 	_, err = s.o.Subsidy.CorrectApplication(r.Context(), hrPathID(r), version, in)
 	return err
+}
+
+// maxNominationForm bounds the nomination form: two ids and a reason.
+const maxNominationForm = 16 << 10
+
+// hrNominate puts one of the enterprise's registered talent forward for an open award programme,
+// through the award service (which keeps HR to its own talent).
+func (s *Site) hrNominate(w http.ResponseWriter, r *http.Request) {
+	d := hrSubsidiesData{hrPage: newHRPage("/hr/subsidies")}
+	if err := hrReadPostForm(w, r, maxNominationForm); err != nil {
+		status, _ := d.refused(err)
+		s.hrRenderSubsidies(w, r, status, d)
+		return
+	}
+	programme, _ := strconv.ParseInt(r.PostForm.Get("programme_id"), 10, 64)
+	talentID, _ := strconv.ParseInt(r.PostForm.Get("talent_id"), 10, 64)
+	n, err := s.o.Subsidy.Nominate(r.Context(), programme, subsidy.NominationInput{TalentID: talentID, Reason: r.PostForm.Get("reason")})
+	status := http.StatusOK
+	if err != nil {
+		var ok bool
+		if status, ok = d.refused(err); !ok {
+			s.renderError(w, r, err)
+			return
+		}
+		d.Errors = hrFieldErrorsOf(err, reqctx.Lang(r.Context()))
+	} else {
+		d.done("已提名："+n.TalentName, "Nominated: "+n.TalentName)
+	}
+	s.hrRenderSubsidies(w, r, status, d)
 }

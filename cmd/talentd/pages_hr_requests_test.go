@@ -1,6 +1,9 @@
 package main
 
 import (
+	"net/http"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -48,4 +51,30 @@ func TestPages_HRFilesAgentRequest(t *testing.T) {
 		t.Error("the filed request is not listed")
 	}
 	b.shot("request-filed")
+}
+
+// HR nominates one of its registered talent for an open award programme from the portal, and the
+// nomination is listed; the office then finds it among the programme's nominations.
+func TestPages_HRNominates(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	nominee := e.registered(t, newTalentBody(talent.GradeB))
+	programme := e.createSubsidyProgramme(t, subsidyProgrammeBody("bishan_talent_hr", 100_000_000))
+
+	b := newBrowser(t, e)
+	b.login("hr-x")
+	b.open("/hr/subsidies")
+	b.run("choose", chromedp.SetValue(chromedp.ID("nominate-programme"), programme),
+		chromedp.SetValue(chromedp.ID("nominate-talent"), strconv.FormatInt(nominee.ID, 10)),
+		chromedp.SendKeys(chromedp.ID("nominate-reason"), "主持研发的新能源电池项目获市级科技进步奖"))
+	b.submit("nominate", chromedp.Click(chromedp.CSS(`#nominate button[type="submit"]`)))
+	if b.text("#done") == "" || b.nodeCount("#nominations tr[data-nomination]") != 1 {
+		t.Fatalf("the nomination is not confirmed and listed: %s", b.text("main"))
+	}
+	r := e.call("GET", "/v1/subsidy/programmes/"+programme+"/nominations", "office", nil)
+	mustStatus(t, r, http.StatusOK, "the office reads the nominations")
+	if !strings.Contains(string(r.Body), `"talent_id":`+strconv.FormatInt(nominee.ID, 10)) {
+		t.Errorf("the office does not see the nomination: %s", r.Body)
+	}
+	b.shot("nominated")
 }
