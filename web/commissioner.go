@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"talentd/greencard"
+	"talentd/internal/accounts"
 	"talentd/internal/auth"
 	"talentd/internal/errs"
 	"talentd/internal/httpapi"
@@ -39,10 +40,21 @@ type boardColumn struct {
 type boardRequest struct {
 	greencard.Request
 	ServiceZh, ServiceEn string
+	// Commissioner names the commissioner it is assigned to, on the office's board of everyone's.
+	Commissioner string
+}
+
+// boardCommissioner is one commissioner the office may narrow the board to.
+type boardCommissioner struct {
+	ID       int64
+	Name     string
+	Selected bool
 }
 
 type boardData struct {
-	Columns              []boardColumn
+	Columns []boardColumn
+	// Commissioners are listed for the office, which sees every commissioner's requests.
+	Commissioners        []boardCommissioner
 	Open, Overdue        int
 	DoneZh, DoneEn       string
 	ProblemZh, ProblemEn string
@@ -74,8 +86,26 @@ func (s *Site) renderBoard(w http.ResponseWriter, r *http.Request, status int, d
 			names[it.Code] = it
 		}
 	}
+	filter := greencard.RequestFilter{}
+	who := map[int64]string{}
+	if p, _ := auth.FromContext(r.Context()); p.Role != auth.RoleCommissioner {
+		chosen, _ := strconv.ParseInt(r.URL.Query().Get("commissioner"), 10, 64)
+		list, err := s.o.Accounts.ListAccounts(r.Context(), accounts.Filter{Role: auth.RoleCommissioner}, page.Query{Limit: page.MaxLimit})
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		for _, a := range list.Items {
+			who[a.ID] = a.DisplayName
+			d.Commissioners = append(d.Commissioners, boardCommissioner{ID: a.ID, Name: a.DisplayName, Selected: a.ID == chosen})
+			if a.ID == chosen {
+				filter.CommissionerID = chosen
+			}
+		}
+	}
 	for _, st := range boardStates {
-		list, err := s.o.Cards.ListRequests(r.Context(), greencard.RequestFilter{Status: st.status}, page.Query{Limit: boardColumnSize})
+		filter.Status = st.status
+		list, err := s.o.Cards.ListRequests(r.Context(), filter, page.Query{Limit: boardColumnSize})
 		if err != nil {
 			s.renderError(w, r, err)
 			return
@@ -85,8 +115,11 @@ func (s *Site) renderBoard(w http.ResponseWriter, r *http.Request, status int, d
 			Rateable: st.status == greencard.RequestResolved, Truncated: list.NextCursor != "",
 			ClosedKind: st.actions == nil}
 		for _, req := range list.Items {
-			col.Requests = append(col.Requests, boardRequest{Request: req,
-				ServiceZh: names[req.ServiceCode].NameZH, ServiceEn: names[req.ServiceCode].NameEN})
+			br := boardRequest{Request: req, ServiceZh: names[req.ServiceCode].NameZH, ServiceEn: names[req.ServiceCode].NameEN}
+			if req.CommissionerID != nil {
+				br.Commissioner = who[*req.CommissionerID]
+			}
+			col.Requests = append(col.Requests, br)
 			if !col.ClosedKind {
 				d.Open++
 				if req.Overdue {

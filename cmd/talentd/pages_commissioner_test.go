@@ -85,3 +85,43 @@ func TestPages_CommissionerBoard(t *testing.T) {
 	}
 	b.shot("resolved-and-rated")
 }
+
+// The office's board holds every commissioner's requests, each naming its commissioner, and narrows
+// to one commissioner's.
+func TestPages_OfficeSeesEveryCommissionersBoard(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	e.addAccount("commissioner-2", "commissioner", nil)
+	reg := e.registered(t, newTalentBody(talent.GradeC))
+	card, _ := e.cardOf(t, reg.ID, "office")
+	e.verify(t, card.Token)
+	file := func(commissioner string) {
+		mustStatus(t, e.call("POST", "/v1/greencard/requests", "window", map[string]any{"card_serial": card.Serial,
+			"service": "agent_services", "description": "代办", "commissioner_id": e.acct[commissioner].ID}),
+			http.StatusCreated, "file a request")
+	}
+	file("commissioner")
+	file("commissioner-2")
+
+	b := newBrowser(t, e)
+	b.login("office")
+	b.open("/commissioner")
+	if n := b.nodeCount("[data-request]"); n != 2 {
+		t.Fatalf("the office's board shows %d requests, want both commissioners' 2", n)
+	}
+	if n := b.nodeCount("[data-request] [data-commissioner]"); n != 2 {
+		t.Errorf("%d requests name their commissioner, want 2", n)
+	}
+	b.open(fmt.Sprintf("/commissioner?commissioner=%d", e.acct["commissioner-2"].ID))
+	if n := b.nodeCount("[data-request]"); n != 1 {
+		t.Errorf("narrowed to commissioner-2 the board shows %d requests, want 1", n)
+	}
+	b.shot("office-board")
+
+	// A commissioner's own board has no such choice: it is theirs alone.
+	b.submit("sign out", chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)))
+	b.login("commissioner")
+	if b.nodeCount("#board-filter") != 0 || b.nodeCount("[data-request]") != 1 {
+		t.Error("the commissioner's board is not theirs alone")
+	}
+}
