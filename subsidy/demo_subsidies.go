@@ -297,44 +297,21 @@ func (d *demoSeed) payRun(payouts []int64) error {
 	return translate(err, "demo dates")
 }
 
-// settleRun reads the bank's status report on the run, every line settled, and applies it line by
-// line as ImportReport does.
+// settleRun reads the bank's status report on the run, every line settled, and applies it as
+// ImportReport does.
 func (d *demoSeed) settleRun(run PayoutRun, at time.Time) error {
 	rep, err := iso20022.ReadPain002(bytes.NewReader(demoBankReport(run, at)), MaxReportBytes)
 	if err != nil {
 		return err
 	}
-	iso, err := d.s.isoRun(run, nil, false)
-	if err != nil {
-		return err
-	}
-	if err := rep.Check(iso); err != nil {
-		return err
-	}
-	payouts, err := runPayouts(d.ctx, d.tx, run.ID, true)
-	if err != nil {
-		return err
-	}
-	if err := lockRunProgrammes(d.ctx, d.tx, run, payouts); err != nil {
-		return err
-	}
 	res := ReportResult{ReportMessageID: rep.MessageID}
-	var set settlement
-	for _, l := range run.Lines {
-		set.add(rep, l, payouts[l.PayoutID], &res)
-	}
-	if err := set.apply(d.ctx, d.tx, run.ID); err != nil {
+	if err := d.s.settle(d.ctx, d.tx, run, rep, &res); err != nil {
 		return err
 	}
 	if res.Paid != len(run.Lines) {
 		return fmt.Errorf("subsidy demo: the bank's report paid %d of the run's %d lines", res.Paid, len(run.Lines))
 	}
-	if err := finishRunIfSettled(d.ctx, d.tx, run.ID); err != nil {
-		return err
-	}
-	return audit.Write(d.ctx, d.tx, audit.Entry{Action: "subsidy_payout_run.import_report", EntityType: "subsidy_payout_run",
-		EntityID: runEntity(run.ID), After: map[string]any{"report_message_id": rep.MessageID, "paid": res.Paid,
-			"rejected": res.Rejected, "pending": res.Pending, "unchanged": res.Unchanged}})
+	return nil
 }
 
 // demoBankReport is the bank's pain.002 status report on a run, made at the instant given: the

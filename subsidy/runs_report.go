@@ -39,40 +39,47 @@ func (s *Service) ImportReport(ctx context.Context, id int64, body []byte) (Repo
 		if err != nil {
 			return err
 		}
-		run, err := s.isoRun(r, nil, false)
-		if err != nil {
-			return err
-		}
-		if err := rep.Check(run); err != nil {
-			return err
-		}
-		// The payouts before their programmes, the order in which a payout's own steps lock them.
-		payouts, err := runPayouts(ctx, tx, id, true)
-		if err != nil {
-			return err
-		}
-		if err := lockRunProgrammes(ctx, tx, r, payouts); err != nil {
-			return err
-		}
-		var set settlement
-		for _, l := range r.Lines {
-			set.add(rep, l, payouts[l.PayoutID], &res)
-		}
-		if err := set.apply(ctx, tx, id); err != nil {
-			return err
-		}
-		if err := finishRunIfSettled(ctx, tx, id); err != nil {
-			return err
-		}
-		if err := audit.Write(ctx, tx, audit.Entry{Action: "subsidy_payout_run.import_report", EntityType: "subsidy_payout_run",
-			EntityID: runEntity(id), After: map[string]any{"report_message_id": rep.MessageID, "paid": res.Paid,
-				"rejected": res.Rejected, "pending": res.Pending, "unchanged": res.Unchanged}}); err != nil {
+		if err := s.settle(ctx, tx, r, rep, &res); err != nil {
 			return err
 		}
 		res.Run, err = getRun(ctx, tx, id, false)
 		return err
 	})
 	return res, err
+}
+
+// settle checks the bank's status report against run r (locked by the caller) and applies it: the
+// lines it settles, their payouts paid or failed, the programmes' paid totals raised, the run
+// finished once every line is settled, and the import audited; res counts what it did.
+func (s *Service) settle(ctx context.Context, tx *sqlx.Tx, r PayoutRun, rep iso20022.StatusReport, res *ReportResult) error {
+	run, err := s.isoRun(r, nil, false)
+	if err != nil {
+		return err
+	}
+	if err := rep.Check(run); err != nil {
+		return err
+	}
+	// The payouts before their programmes, the order in which a payout's own steps lock them.
+	payouts, err := runPayouts(ctx, tx, r.ID, true)
+	if err != nil {
+		return err
+	}
+	if err := lockRunProgrammes(ctx, tx, r, payouts); err != nil {
+		return err
+	}
+	var set settlement
+	for _, l := range r.Lines {
+		set.add(rep, l, payouts[l.PayoutID], res)
+	}
+	if err := set.apply(ctx, tx, r.ID); err != nil {
+		return err
+	}
+	if err := finishRunIfSettled(ctx, tx, r.ID); err != nil {
+		return err
+	}
+	return audit.Write(ctx, tx, audit.Entry{Action: "subsidy_payout_run.import_report", EntityType: "subsidy_payout_run",
+		EntityID: runEntity(r.ID), After: map[string]any{"report_message_id": rep.MessageID, "paid": res.Paid,
+			"rejected": res.Rejected, "pending": res.Pending, "unchanged": res.Unchanged}})
 }
 
 // lockRunProgrammes locks, in id order, the programmes whose paid totals the report may raise.

@@ -32,7 +32,25 @@ type figureMaker struct {
 	zh, en  string
 	columns bool // drawn as columns over time rather than bars
 	drawn   int  // the value column drawn
-	make    func(ctx context.Context, s *Site, f *figure) error
+	make    func(ctx context.Context, src *figureSources, f *figure) error
+}
+
+// figureSources are the services a dashboard request draws on; the registry's statistics, which
+// three figures share, are read once per request.
+type figureSources struct {
+	*Site
+	talentStats *talent.Stats
+}
+
+func (src *figureSources) registry(ctx context.Context) (talent.Stats, error) {
+	if src.talentStats == nil {
+		st, err := src.o.Talent.TalentStats(ctx)
+		if err != nil {
+			return talent.Stats{}, err
+		}
+		src.talentStats = &st
+	}
+	return *src.talentStats, nil
 }
 
 // figures are the district's figures the seed reports, in the order the dashboard shows them. A
@@ -56,8 +74,9 @@ type dashboardData struct {
 func (s *Site) dashboard(w http.ResponseWriter, r *http.Request) {
 	var d dashboardData
 	lang := reqctx.Lang(r.Context())
+	src := &figureSources{Site: s}
 	for _, m := range figures {
-		f, err := s.figure(r.Context(), m, lang)
+		f, err := src.figure(r.Context(), m, lang)
 		if errs.KindOf(err) == errs.Forbidden {
 			continue
 		}
@@ -71,9 +90,9 @@ func (s *Site) dashboard(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "dashboard", "数说", d)
 }
 
-func (s *Site) figure(ctx context.Context, m figureMaker, lang string) (figure, error) {
+func (src *figureSources) figure(ctx context.Context, m figureMaker, lang string) (figure, error) {
 	f := figure{ID: m.id, Zh: m.zh, En: m.en}
-	if err := m.make(ctx, s, &f); err != nil {
+	if err := m.make(ctx, src, &f); err != nil {
 		return figure{}, err
 	}
 	f.draw(m.drawn, m.columns, lang)
@@ -89,7 +108,7 @@ func (s *Site) dashboardXLSX(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lang := reqctx.Lang(r.Context())
-	f, err := s.figure(r.Context(), figures[i], lang)
+	f, err := (&figureSources{Site: s}).figure(r.Context(), figures[i], lang)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -130,8 +149,8 @@ func thisYear() (time.Time, time.Time) {
 	return from, from.AddDate(1, 0, 0)
 }
 
-func talentsByGrade(ctx context.Context, s *Site, f *figure) error {
-	st, err := s.o.Talent.TalentStats(ctx)
+func talentsByGrade(ctx context.Context, s *figureSources, f *figure) error {
+	st, err := s.registry(ctx)
 	if err != nil {
 		return err
 	}
@@ -144,8 +163,8 @@ func talentsByGrade(ctx context.Context, s *Site, f *figure) error {
 	return nil
 }
 
-func talentsByMonth(ctx context.Context, s *Site, f *figure) error {
-	st, err := s.o.Talent.TalentStats(ctx)
+func talentsByMonth(ctx context.Context, s *figureSources, f *figure) error {
+	st, err := s.registry(ctx)
 	if err != nil {
 		return err
 	}
@@ -162,8 +181,8 @@ func talentsByMonth(ctx context.Context, s *Site, f *figure) error {
 	return nil
 }
 
-func talentsByEnterprise(ctx context.Context, s *Site, f *figure) error {
-	st, err := s.o.Talent.TalentStats(ctx)
+func talentsByEnterprise(ctx context.Context, s *figureSources, f *figure) error {
+	st, err := s.registry(ctx)
 	if err != nil {
 		return err
 	}
@@ -176,7 +195,7 @@ func talentsByEnterprise(ctx context.Context, s *Site, f *figure) error {
 	return nil
 }
 
-func cardsByClass(ctx context.Context, s *Site, f *figure) error {
+func cardsByClass(ctx context.Context, s *figureSources, f *figure) error {
 	counts, err := s.o.Cards.CardCounts(ctx)
 	if err != nil {
 		return err
@@ -203,7 +222,7 @@ func cardsByClass(ctx context.Context, s *Site, f *figure) error {
 	return nil
 }
 
-func usesByService(ctx context.Context, s *Site, f *figure) error {
+func usesByService(ctx context.Context, s *figureSources, f *figure) error {
 	from, to := thisYear()
 	counts, err := s.o.Cards.UseCounts(ctx, from, to)
 	if err != nil {
@@ -220,7 +239,7 @@ func usesByService(ctx context.Context, s *Site, f *figure) error {
 	return nil
 }
 
-func requestsByCommissioner(ctx context.Context, s *Site, f *figure) error {
+func requestsByCommissioner(ctx context.Context, s *figureSources, f *figure) error {
 	from, to := thisYear()
 	st, err := s.o.Cards.RequestStatistics(ctx, from, to)
 	if err != nil {
@@ -242,7 +261,7 @@ func requestsByCommissioner(ctx context.Context, s *Site, f *figure) error {
 	return nil
 }
 
-func housingFigures(ctx context.Context, s *Site, f *figure) error {
+func housingFigures(ctx context.Context, s *figureSources, f *figure) error {
 	st, err := s.o.Housing.HousingStatistics(ctx)
 	if err != nil {
 		return err
@@ -261,7 +280,7 @@ func housingFigures(ctx context.Context, s *Site, f *figure) error {
 	return nil
 }
 
-func subsidyFigures(ctx context.Context, s *Site, f *figure) error {
+func subsidyFigures(ctx context.Context, s *figureSources, f *figure) error {
 	year := civil.DistrictToday().Time().Year()
 	list, err := s.o.Subsidy.Programmes(ctx, subsidy.ProgrammeFilter{Year: year}, page.Query{Limit: page.MaxLimit})
 	if err != nil {

@@ -20,3 +20,13 @@ func pathID(r *http.Request, name string, notFound error) (int64, error) {
 	}
 	return id, nil
 }
+
+// pathNumber is the path's {id} when it is a positive number, else 0 — which no record has, so the
+// service answers it as not found.
+func pathNumber(r *http.Request) int64 {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id < 1 {
+		return 0
+	}
+	return id
+}

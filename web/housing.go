@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 
 	"talentd/housing"
 	"talentd/internal/auth"
@@ -141,15 +140,6 @@ func nextPage(r *http.Request, cursor string) string {
 	q := r.URL.Query()
 	q.Set("cursor", cursor)
 	return r.URL.Path + "?" + q.Encode()
-}
-
-// housingPathID is the {id} of the request's path; 0 when it is not a positive number.
-func housingPathID(r *http.Request) int64 {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id < 1 {
-		return 0
-	}
-	return id
 }
 
 // maxHousingForm bounds a housing form without a file: a few short fields and some ids.

@@ -98,7 +98,7 @@ func (s *Site) housingUnitStatus(w http.ResponseWriter, r *http.Request) {
 		s.estatesRefused(w, r, d, err)
 		return
 	}
-	id := housingPathID(r)
+	id := pathNumber(r)
 	d.Failed = id
 	if u, err := s.o.Housing.Unit(r.Context(), id); err == nil {
 		d.Estate = &housing.Estate{ID: u.EstateID}

@@ -82,7 +82,7 @@ func (s *Site) offersRefused(w http.ResponseWriter, r *http.Request, d housingOf
 // housingOfferAccept accepts an offer for its applicant, with the residents' names (one a line);
 // the lease is made.
 func (s *Site) housingOfferAccept(w http.ResponseWriter, r *http.Request) {
-	d := housingOffersData{housingView: newHousingView("/housing/offers"), Failed: housingPathID(r)}
+	d := housingOffersData{housingView: newHousingView("/housing/offers"), Failed: pathNumber(r)}
 	if err := housingForm(w, r); err != nil {
 		s.offersRefused(w, r, d, err)
 		return
@@ -107,7 +107,7 @@ func (s *Site) housingOfferAccept(w http.ResponseWriter, r *http.Request) {
 // housingOfferDecline records the applicant's refusal with a reason from the vocabulary; the unit
 // goes to the next on the round's list.
 func (s *Site) housingOfferDecline(w http.ResponseWriter, r *http.Request) {
-	d := housingOffersData{housingView: newHousingView("/housing/offers"), Failed: housingPathID(r)}
+	d := housingOffersData{housingView: newHousingView("/housing/offers"), Failed: pathNumber(r)}
 	if err := housingForm(w, r); err != nil {
 		s.offersRefused(w, r, d, err)
 		return
@@ -173,7 +173,7 @@ func (s *Site) renderLeases(w http.ResponseWriter, r *http.Request, status int, 
 // leases page with its outcome.
 func (s *Site) leaseChange(w http.ResponseWriter, r *http.Request, change func(id int64, version int) (housing.Lease, error),
 	doneZh, doneEn string) {
-	d := housingLeasesData{housingView: newHousingView("/housing/leases"), Failed: housingPathID(r)}
+	d := housingLeasesData{housingView: newHousingView("/housing/leases"), Failed: pathNumber(r)}
 	err := housingForm(w, r)
 	if err == nil {
 		version, _ := strconv.Atoi(r.PostForm.Get("version"))
@@ -184,7 +184,7 @@ func (s *Site) leaseChange(w http.ResponseWriter, r *http.Request, change func(i
 		return
 	}
 	d.Failed = 0
-	id := strconv.FormatInt(housingPathID(r), 10)
+	id := strconv.FormatInt(pathNumber(r), 10)
 	d.done(fmt.Sprintf(doneZh, id), fmt.Sprintf(doneEn, id))
 	s.renderLeases(w, r, http.StatusOK, d)
 }

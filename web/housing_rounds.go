@@ -107,7 +107,7 @@ func (s *Site) housingRound(w http.ResponseWriter, r *http.Request) {
 
 func (s *Site) renderRound(w http.ResponseWriter, r *http.Request, status int, d housingRoundData) {
 	ctx := r.Context()
-	round, err := s.o.Housing.GetRound(ctx, housingPathID(r))
+	round, err := s.o.Housing.GetRound(ctx, pathNumber(r))
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -149,7 +149,7 @@ func (s *Site) renderRound(w http.ResponseWriter, r *http.Request, status int, d
 // housingRoundCommit ranks the round for good, makes its offers and reveals the seed.
 func (s *Site) housingRoundCommit(w http.ResponseWriter, r *http.Request) {
 	d := housingRoundData{housingView: newHousingView("/housing/rounds")}
-	round, err := s.o.Housing.CommitRound(r.Context(), housingPathID(r))
+	round, err := s.o.Housing.CommitRound(r.Context(), pathNumber(r))
 	if err != nil {
 		s.showRefusal(w, r, &d.housingView, err, func(status int) { s.renderRound(w, r, status, d) })
 		return
@@ -225,7 +225,7 @@ type housingPublicRankingData struct {
 // housingPublicRanking is a round's public list (公示), open to anyone: masked names, every
 // input of the order, the seed's hash and, once committed, the seed itself.
 func (s *Site) housingPublicRanking(w http.ResponseWriter, r *http.Request) {
-	ranking, err := s.o.Housing.RoundRanking(r.Context(), housingPathID(r))
+	ranking, err := s.o.Housing.RoundRanking(r.Context(), pathNumber(r))
 	if err != nil {
 		s.renderError(w, r, err)
 		return

@@ -302,15 +302,6 @@ func hrReadPostForm(w http.ResponseWriter, r *http.Request, limit int64) error {
 	return nil
 }
 
-// hrPathID reads the {id} of the path; 0 when it is not a positive number.
-func hrPathID(r *http.Request) int64 {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id < 1 {
-		return 0
-	}
-	return id
-}
-
 // hrTalentLink is where the portal shows a talent record.
 func hrTalentLink(id int64) string { return "/hr/talents/" + url.PathEscape(strconv.FormatInt(id, 10)) }
 

@@ -203,7 +203,7 @@ const hrMaxRecordForm = 64 << 10
 // hrSaveTalent saves the record form: a new draft (POST /hr/talents/new), or the record of the
 // path with the version the form was read at.
 func (s *Site) hrSaveTalent(w http.ResponseWriter, r *http.Request) {
-	id := hrPathID(r)
+	id := pathNumber(r)
 	d := hrRecordData{hrPage: newHRPage(""), New: id == 0, Editable: true, typed: true}
 	if d.New {
 		d.hrPage = newHRPage("/hr/talents/new")
@@ -241,7 +241,7 @@ func (s *Site) hrTalent(w http.ResponseWriter, r *http.Request) {
 // hrShowRecord reads the record of the path and shows it with d's messages; a form of d already
 // filled in (a refused edit) is kept as it was typed.
 func (s *Site) hrShowRecord(w http.ResponseWriter, r *http.Request, status int, d hrRecordData) {
-	t, err := s.o.Talent.GetTalent(r.Context(), hrPathID(r))
+	t, err := s.o.Talent.GetTalent(r.Context(), pathNumber(r))
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -287,11 +287,11 @@ func (s *Site) hrRefuseRecord(w http.ResponseWriter, r *http.Request, d hrRecord
 
 // hrSubmitTalent sends one draft or returned record for review.
 func (s *Site) hrSubmitTalent(w http.ResponseWriter, r *http.Request) {
-	if _, err := s.o.Talent.Submit(r.Context(), hrPathID(r)); err != nil {
+	if _, err := s.o.Talent.Submit(r.Context(), pathNumber(r)); err != nil {
 		s.hrRefuseRecord(w, r, hrRecordData{hrPage: newHRPage("")}, err)
 		return
 	}
-	http.Redirect(w, r, hrTalentLink(hrPathID(r))+"?saved=submitted", http.StatusSeeOther)
+	http.Redirect(w, r, hrTalentLink(pathNumber(r))+"?saved=submitted", http.StatusSeeOther)
 }
 
 // errHRNoPhoto refuses a photo form sent without an image.
@@ -310,13 +310,13 @@ func (s *Site) hrPhoto(w http.ResponseWriter, r *http.Request) {
 	defer func() { _, _ = io.Copy(io.Discard, r.Body) }()
 	contentType, data, err := hrPhotoUpload(r)
 	if err == nil {
-		_, err = s.o.Talent.PutPhoto(r.Context(), hrPathID(r), contentType, data)
+		_, err = s.o.Talent.PutPhoto(r.Context(), pathNumber(r), contentType, data)
 	}
 	if err != nil {
 		s.hrRefuseRecord(w, r, hrRecordData{hrPage: newHRPage("")}, err)
 		return
 	}
-	http.Redirect(w, r, hrTalentLink(hrPathID(r))+"?saved=photo", http.StatusSeeOther)
+	http.Redirect(w, r, hrTalentLink(pathNumber(r))+"?saved=photo", http.StatusSeeOther)
 }
 
 // hrPhotoUpload reads the file of the form's field "photo": its declared type and at most one byte

@@ -274,7 +274,7 @@ func (s *Site) hrSubsidy(w http.ResponseWriter, r *http.Request) {
 // hrShowSubsidy shows the application of the path with d's messages; a form of d already filled in
 // (a refused correction) is kept as typed.
 func (s *Site) hrShowSubsidy(w http.ResponseWriter, r *http.Request, status int, d hrSubsidyData) {
-	a, err := s.o.Subsidy.Application(r.Context(), hrPathID(r))
+	a, err := s.o.Subsidy.Application(r.Context(), pathNumber(r))
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -316,7 +316,7 @@ func (s *Site) hrCorrectSubsidy(w http.ResponseWriter, r *http.Request) {
 			err = s.hrCorrect(r, in)
 		}
 		if err == nil {
-			http.Redirect(w, r, hrSubsidyLink(hrPathID(r))+"?saved=calculated", http.StatusSeeOther)
+			http.Redirect(w, r, hrSubsidyLink(pathNumber(r))+"?saved=calculated", http.StatusSeeOther)
 			return
 		}
 	}
@@ -330,7 +330,7 @@ func (s *Site) hrCorrectSubsidy(w http.ResponseWriter, r *http.Request) {
 
 // hrCorrect corrects the application of the path with in, keeping its attachments.
 func (s *Site) hrCorrect(r *http.Request, in subsidy.SubsidyApplicationInput) error {
-	before, err := s.o.Subsidy.Application(r.Context(), hrPathID(r))
+	before, err := s.o.Subsidy.Application(r.Context(), pathNumber(r))
 	if err != nil {
 		return err
 	}
@@ -339,7 +339,7 @@ func (s *Site) hrCorrect(r *http.Request, in subsidy.SubsidyApplicationInput) er
 			SHA256: at.SHA256, SizeBytes: at.SizeBytes})
 	}
 	version, _ := strconv.Atoi(r.PostForm.Get("version"))
-	_, err = s.o.Subsidy.CorrectApplication(r.Context(), hrPathID(r), version, in)
+	_, err = s.o.Subsidy.CorrectApplication(r.Context(), pathNumber(r), version, in)
 	return err
 }
 
